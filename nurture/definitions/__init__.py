@@ -1,0 +1,1 @@
+"""Loading marketers' YAML into the domain model, with path:line:col errors."""

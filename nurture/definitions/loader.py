@@ -1,0 +1,247 @@
+"""Load a workspace folder into a :class:`~nurture.domain.workspace.Workspace`, all or nothing.
+
+``workspace.yaml`` holds the sender, lifecycle and handoff settings, ``scoring.yaml`` the
+scoring model; every other ``*.yaml`` is a journey. Every problem found in any file is
+reported as ``path:line:col: message``; a single one refuses the whole load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from nurture.definitions.schema import JourneySpec, ScoringSpec, WorkspaceSpec
+from nurture.definitions.yamlsource import Document, read_document
+from nurture.domain.durations import parse_duration
+from nurture.domain.journeys import Entry, Goal, Journey
+from nurture.domain.lifecycle import LifecycleRules
+from nurture.domain.scoring import BehaviourRule, FitRule, ScoringModel, Threshold
+from nurture.domain.steps import SendStep, Step, WaitStep
+from nurture.domain.workspace import HandoffRules, Sender, Workspace
+from nurture.errors import DefinitionError
+
+WORKSPACE_FILE = "workspace.yaml"
+SCORING_FILE = "scoring.yaml"
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+
+def load_workspace(folder: Path, templates: Path) -> Workspace:
+    """Read and check every file of ``folder``; raise DefinitionError listing all problems."""
+    problems: list[str] = []
+    if not folder.is_dir():
+        raise DefinitionError([f"{folder}: no such workspace folder (set NURTURE_WORKSPACE)"])
+    settings = _parse(folder / WORKSPACE_FILE, WorkspaceSpec, problems)
+    scoring = _parse(folder / SCORING_FILE, ScoringSpec, problems)
+    journeys: list[tuple[Document, JourneySpec]] = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name in (WORKSPACE_FILE, SCORING_FILE):
+            continue
+        parsed = _parse_document(path, JourneySpec, problems)
+        if parsed is not None:
+            journeys.append(parsed)
+    if settings is None or scoring is None:
+        raise DefinitionError(problems)
+    (settings_doc, settings_spec), (scoring_doc, scoring_spec) = settings, scoring
+    model = _scoring_model(scoring_spec)
+    problems += _check_scoring(scoring_doc, scoring_spec, settings_spec)
+    problems += _check_settings(settings_doc, settings_spec, model)
+    for doc, spec in journeys:
+        problems += _check_journey(doc, spec, settings_spec, model, templates)
+    problems += _check_unique_ids(journeys)
+    if problems:
+        raise DefinitionError(problems)
+    return Workspace(
+        sender=Sender(**settings_spec.sender.model_dump()),
+        timezone=settings_spec.timezone,
+        scoring=model,
+        lifecycle=LifecycleRules(
+            lead_events=frozenset(settings_spec.lifecycle.lead_events),
+            mql_score=settings_spec.lifecycle.mql.score,
+            mql_grades=frozenset(settings_spec.lifecycle.mql.grades),
+        ),
+        handoff=HandoffRules(
+            team=tuple(settings_spec.handoff.team), sla=parse_duration(settings_spec.handoff.sla)
+        ),
+        journeys=tuple(journey_from_spec(spec) for _, spec in journeys),
+        definitions={spec.id: spec.model_dump(mode="json") for _, spec in journeys},
+    )
+
+
+def journey_from_spec(spec: JourneySpec) -> Journey:
+    steps: list[Step] = []
+    for step in spec.steps:
+        if step.type == "send":
+            steps.append(SendStep(step.id, step.template, step.subject))
+        else:
+            steps.append(WaitStep(step.id, parse_duration(step.duration)))
+    return Journey(
+        id=spec.id,
+        name=spec.name,
+        priority=spec.priority,
+        entry=Entry(
+            stages=frozenset(spec.entry.stages),
+            bands=frozenset(spec.entry.bands),
+            grades=frozenset(spec.entry.grades),
+        ),
+        goals=tuple(Goal(stage=g.stage, event=g.event) for g in spec.goals),
+        steps=tuple(steps),
+    )
+
+
+def _parse(path: Path, spec: type[SpecT], problems: list[str]) -> tuple[Document, SpecT] | None:
+    if not path.is_file():
+        problems.append(f"{path}:1:1: missing: every workspace needs {path.name}")
+        return None
+    return _parse_document(path, spec, problems)
+
+
+def _parse_document(
+    path: Path, spec: type[SpecT], problems: list[str]
+) -> tuple[Document, SpecT] | None:
+    try:
+        doc = read_document(path)
+    except DefinitionError as exc:
+        problems += exc.problems
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(doc.error([], "expected a mapping of keys (key: value) at the top"))
+        return None
+    try:
+        return doc, spec.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += [_explain(doc, error) for error in exc.errors()]
+        return None
+
+
+def _explain(doc: Document, error: Any) -> str:
+    loc = [part for part in error["loc"] if part not in ("send", "wait")]
+    field = _dotted(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return doc.error(
+            loc, f"unknown key '{loc[-1]}': remove it or check its spelling", at_key=True
+        )
+    if kind == "missing":
+        message = f"'{field}' is required: add it"
+    elif kind == "union_tag_invalid":
+        message = f"{field or 'step'}: unknown step type: use one of send, wait"
+    else:
+        message = f"{field}: {error['msg']}" if field else error["msg"]
+    return doc.error(loc, message)
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _scoring_model(spec: ScoringSpec) -> ScoringModel:
+    return ScoringModel(
+        behaviour=tuple(
+            BehaviourRule(r.id, r.event, r.points, dict(r.where)) for r in spec.behaviour
+        ),
+        fit=tuple(
+            FitRule(r.id, r.field, r.test[0], r.test[1], r.points)  # type: ignore[arg-type]
+            for r in spec.fit
+        ),
+        bands=tuple(Threshold(name, minimum) for name, minimum in spec.bands.items()),
+        grades=tuple(Threshold(name, minimum) for name, minimum in spec.grades.items()),
+    )
+
+
+def _check_scoring(doc: Document, spec: ScoringSpec, settings: WorkspaceSpec) -> list[str]:
+    known = settings.known_events
+    return [
+        doc.error(
+            ["behaviour", i, "event"],
+            f"unknown event type '{rule.event}': use one of "
+            f"{', '.join(sorted(known))}, or declare it under event_types",
+        )
+        for i, rule in enumerate(spec.behaviour)
+        if rule.event not in known
+    ]
+
+
+def _check_settings(doc: Document, spec: WorkspaceSpec, model: ScoringModel) -> list[str]:
+    problems = [
+        doc.error(["lifecycle", "lead_events", i], f"unknown event type '{name}'")
+        for i, name in enumerate(spec.lifecycle.lead_events)
+        if name not in spec.known_events
+    ]
+    problems += [
+        doc.error(
+            ["lifecycle", "mql", "grades", i],
+            f"unknown grade '{g}': scoring.yaml defines {', '.join(model.grade_names)}",
+        )
+        for i, g in enumerate(spec.lifecycle.mql.grades)
+        if g not in model.grade_names
+    ]
+    return problems
+
+
+def _check_journey(
+    doc: Document,
+    spec: JourneySpec,
+    settings: WorkspaceSpec,
+    model: ScoringModel,
+    templates: Path,
+) -> list[str]:
+    problems: list[str] = []
+    for i, band in enumerate(spec.entry.bands):
+        if band not in model.band_names:
+            problems.append(
+                doc.error(
+                    ["entry", "bands", i],
+                    f"unknown band '{band}': use one of {', '.join(model.band_names)}",
+                )
+            )
+    for i, grade in enumerate(spec.entry.grades):
+        if grade not in model.grade_names:
+            problems.append(
+                doc.error(
+                    ["entry", "grades", i],
+                    f"unknown grade '{grade}': use one of {', '.join(model.grade_names)}",
+                )
+            )
+    for i, goal in enumerate(spec.goals):
+        if goal.event is not None and goal.event not in settings.known_events:
+            problems.append(doc.error(["goals", i, "event"], f"unknown event type '{goal.event}'"))
+    seen: set[str] = set()
+    for i, step in enumerate(spec.steps):
+        if step.id in seen:
+            problems.append(
+                doc.error(
+                    ["steps", i, "id"], f"duplicate step id '{step.id}': step ids must be unique"
+                )
+            )
+        seen.add(step.id)
+        if step.type == "send" and not (templates / f"{step.template}.html").is_file():
+            problems.append(
+                doc.error(
+                    ["steps", i, "template"],
+                    f"template '{step.template}' not found: create "
+                    f"{templates / (step.template + '.html')}",
+                )
+            )
+    return problems
+
+
+def _check_unique_ids(journeys: list[tuple[Document, JourneySpec]]) -> list[str]:
+    first: dict[str, Path] = {}
+    problems = []
+    for doc, spec in journeys:
+        if spec.id in first:
+            problems.append(
+                doc.error(
+                    ["id"],
+                    f"journey id '{spec.id}' is already used by "
+                    f"{first[spec.id]}: give each journey its own id",
+                )
+            )
+        first.setdefault(spec.id, doc.path)
+    return problems

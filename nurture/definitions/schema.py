@@ -1,0 +1,175 @@
+"""The shape of workspace files, as pydantic models (strict: unknown keys are errors).
+
+These models are the single source of the file formats: the loader validates with them and
+``nurture schema`` prints their JSON Schema.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from nurture.domain.durations import parse_duration
+from nurture.domain.events import STANDARD_EVENT_TYPES
+from nurture.domain.lifecycle import ALL_STAGES
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
+Stage = Literal[
+    "subscriber",
+    "lead",
+    "mql",
+    "sal",
+    "sql",
+    "opportunity",
+    "customer",
+    "recycled",
+    "disqualified",
+]
+assert set(Stage.__args__) == set(ALL_STAGES)  # type: ignore[attr-defined]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_duration), Field(examples=["2d", "1d 12h"])]
+
+
+# --- journeys -------------------------------------------------------------------------
+
+
+class EntrySpec(Strict):
+    stages: list[Stage] = Field(min_length=1, description="Lifecycle stages that may enter.")
+    bands: list[str] = Field(default_factory=list, description="Score bands; empty means any.")
+    grades: list[str] = Field(default_factory=list, description="Fit grades; empty means any.")
+
+
+class GoalSpec(Strict):
+    stage: Stage | None = None
+    event: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> GoalSpec:
+        if (self.stage is None) == (self.event is None):
+            raise ValueError("a goal names either a stage or an event")
+        return self
+
+
+class SendSpec(Strict):
+    id: Identifier
+    type: Literal["send"]
+    template: str = Field(description="Template name: templates/NAME.html (and .txt, .subject)")
+    subject: str | None = Field(default=None, description="Overrides the template's subject.")
+
+
+class WaitSpec(Strict):
+    id: Identifier
+    type: Literal["wait"]
+    duration: Duration
+
+
+StepSpec = Annotated[SendSpec | WaitSpec, Field(discriminator="type")]
+
+
+class JourneySpec(Strict):
+    id: Identifier
+    name: str
+    description: str = ""
+    priority: int = 0
+    entry: EntrySpec
+    goals: list[GoalSpec] = Field(default_factory=list)
+    steps: list[StepSpec] = Field(min_length=1)
+
+
+# --- workspace settings ---------------------------------------------------------------
+
+
+class SenderSpec(Strict):
+    from_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    from_name: str
+    postal_address: str = Field(description="Shown in every footer, as the law asks.")
+
+
+class MqlSpec(Strict):
+    score: int = Field(description="Score at which a contact with a good fit becomes an MQL.")
+    grades: list[str] = Field(min_length=1, description="Fit grades that may become MQL.")
+
+
+class LifecycleSpec(Strict):
+    lead_events: list[str] = Field(min_length=1)
+    mql: MqlSpec
+
+
+class HandoffSpec(Strict):
+    team: list[str] = Field(min_length=1, description="Sales reps, in round-robin order.")
+    sla: Duration = Field(description="How fast sales must accept a new MQL.")
+
+
+class WorkspaceSpec(Strict):
+    sender: SenderSpec
+    timezone: str = "UTC"
+    event_types: list[Identifier] = Field(
+        default_factory=list, description="Custom event types, besides the standard ones."
+    )
+    lifecycle: LifecycleSpec
+    handoff: HandoffSpec
+
+    @property
+    def known_events(self) -> frozenset[str]:
+        return STANDARD_EVENT_TYPES | set(self.event_types)
+
+
+# --- scoring --------------------------------------------------------------------------
+
+
+class BehaviourSpec(Strict):
+    id: Identifier
+    event: str
+    where: dict[str, str] = Field(default_factory=dict, description="Property globs.")
+    points: int
+
+
+class FitSpec(Strict):
+    id: Identifier
+    field: str
+    matches: str | None = None
+    equals: str | None = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    not_in: list[Any] | None = None
+    gte: float | None = None
+    lt: float | None = None
+    points: int
+
+    @model_validator(mode="after")
+    def _one_test(self) -> FitSpec:
+        tests = [
+            op
+            for op in ("matches", "equals", "in_", "not_in", "gte", "lt")
+            if getattr(self, op) is not None
+        ]
+        if len(tests) != 1:
+            raise ValueError(
+                "a fit rule needs exactly one test: matches, equals, in, not_in, gte or lt"
+            )
+        return self
+
+    @property
+    def test(self) -> tuple[str, Any]:
+        for op in ("matches", "equals", "in_", "not_in", "gte", "lt"):
+            value = getattr(self, op)
+            if value is not None:
+                return op.rstrip("_"), value
+        raise AssertionError("validated to have one test")
+
+
+class ScoringSpec(Strict):
+    behaviour: list[BehaviourSpec] = Field(default_factory=list)
+    fit: list[FitSpec] = Field(default_factory=list)
+    bands: dict[str, int] = Field(min_length=1, description="Band name: minimum score.")
+    grades: dict[str, int] = Field(min_length=1, description="Grade name: minimum fit points.")

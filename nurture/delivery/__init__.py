@@ -1,0 +1,1 @@
+"""Turning a due step into an email: templates, signed links and email providers."""

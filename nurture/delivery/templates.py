@@ -1,0 +1,72 @@
+"""Marketer-written Jinja2, always sandboxed.
+
+HTML is rendered with autoescaping, so contact data can never inject markup; subjects and text
+parts use a second sandboxed environment without escaping. A missing variable is an error,
+never an empty string in a sent email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from nurture.errors import TemplateError
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+
+
+class Templates:
+    """Renders ``NAME.subject``, ``NAME.html`` and ``NAME.txt`` from one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        loader = FileSystemLoader(folder)
+        self._html = SandboxedEnvironment(
+            loader=loader, autoescape=True, undefined=StrictUndefined, auto_reload=False
+        )
+        self._text = SandboxedEnvironment(
+            loader=loader,
+            autoescape=False,
+            undefined=StrictUndefined,
+            auto_reload=False,
+            keep_trailing_newline=False,
+        )
+
+    def render(
+        self, name: str, context: dict[str, Any], subject: str | None = None
+    ) -> RenderedEmail:
+        try:
+            subject_source = subject if subject is not None else self._source(f"{name}.subject")
+            rendered_subject = " ".join(
+                self._text.from_string(subject_source).render(context).split()
+            )
+            context = {**context, "subject": rendered_subject}
+            html = self._html.get_template(f"{name}.html").render(context)
+            if (self.folder / f"{name}.txt").is_file():
+                text = self._text.get_template(f"{name}.txt").render(context)
+            else:
+                text = Markup(html).striptags()
+        except TemplateNotFound as exc:
+            raise TemplateError(
+                f"template {name}: file {exc.name} not found in {self.folder}"
+            ) from exc
+        except JinjaError as exc:
+            raise TemplateError(f"template {name}: {exc}") from exc
+        return RenderedEmail(rendered_subject, html, text.strip() + "\n")
+
+    def _source(self, filename: str) -> str:
+        path = self.folder / filename
+        if not path.is_file():
+            raise TemplateNotFound(filename)
+        return path.read_text(encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The pure domain core: no I/O, no SQLAlchemy, no wall clock. Time always comes in."""

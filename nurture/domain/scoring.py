@@ -1,0 +1,140 @@
+"""Lead scoring: behaviour rules award points for events, fit rules for who the contact is.
+
+The score is the sum of awarded points (the ledger); the band comes from the score, the grade
+from the fit points alone. An MQL needs both (see :mod:`nurture.domain.lifecycle`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from nurture.domain.contacts import Profile
+from nurture.domain.events import Event
+
+FitOp = Literal["matches", "in", "not_in", "gte", "lt", "equals"]
+
+
+@dataclass(frozen=True)
+class Award:
+    """Points given by one rule, with the words that explain them."""
+
+    rule: str
+    points: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BehaviourRule:
+    """Points for an event of ``event`` type whose properties match every ``where`` glob."""
+
+    id: str
+    event: str
+    points: int
+    where: Mapping[str, str] = field(default_factory=dict)
+
+    def matches(self, event: Event) -> bool:
+        if event.type != self.event:
+            return False
+        for key, pattern in self.where.items():
+            value = event.properties.get(key)
+            if value is None or not fnmatchcase(str(value).lower(), pattern.lower()):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """Points for a profile field that satisfies ``op`` against ``value``."""
+
+    id: str
+    field: str
+    op: FitOp
+    value: Any
+    points: int
+
+    def describe(self) -> str:
+        value = ", ".join(map(str, self.value)) if isinstance(self.value, list) else self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return f"{self.field} {self.op.replace('_', ' ')} {value}"
+
+    def matches(self, profile: Profile) -> bool:
+        actual = profile.value(self.field)
+        if actual is None or actual == "":
+            return self.op == "not_in"
+        if self.op == "matches":
+            return re.search(str(self.value), str(actual), re.IGNORECASE) is not None
+        if self.op == "equals":
+            return str(actual).lower() == str(self.value).lower()
+        if self.op in ("in", "not_in"):
+            found = str(actual).lower() in {str(v).lower() for v in self.value}
+            return found if self.op == "in" else not found
+        number = float(actual)
+        return number >= float(self.value) if self.op == "gte" else number < float(self.value)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A named level reached at ``minimum`` points (a score band or a fit grade)."""
+
+    name: str
+    minimum: int
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    behaviour: Sequence[BehaviourRule]
+    fit: Sequence[FitRule]
+    bands: Sequence[Threshold]
+    grades: Sequence[Threshold]
+
+    def __post_init__(self) -> None:
+        for levels, what in ((self.bands, "band"), (self.grades, "grade")):
+            if not levels:
+                raise ValueError(f"a scoring model needs at least one {what}")
+
+    def score_event(self, event: Event) -> list[Award]:
+        return [
+            Award(rule.id, rule.points, f"{event.type} {_describe(event)}".strip())
+            for rule in self.behaviour
+            if rule.matches(event)
+        ]
+
+    def fit_points(self, profile: Profile) -> dict[str, int]:
+        """Points each fit rule gives this profile now (rules that do not match give 0)."""
+        return {rule.id: (rule.points if rule.matches(profile) else 0) for rule in self.fit}
+
+    def band(self, score: int) -> str:
+        return _level(self.bands, score)
+
+    def grade(self, fit_points: int) -> str:
+        return _level(self.grades, fit_points)
+
+    @property
+    def band_names(self) -> list[str]:
+        return [b.name for b in self.bands]
+
+    @property
+    def grade_names(self) -> list[str]:
+        return [g.name for g in self.grades]
+
+
+def _level(levels: Iterable[Threshold], points: int) -> str:
+    """The highest level whose minimum the points reach, or the lowest level."""
+    ordered = sorted(levels, key=lambda t: t.minimum)
+    chosen = ordered[0].name
+    for level in ordered:
+        if points >= level.minimum:
+            chosen = level.name
+    return chosen
+
+
+def _describe(event: Event) -> str:
+    for key in ("url", "title", "form", "webinar", "content_type"):
+        if key in event.properties:
+            return str(event.properties[key])
+    return ""

@@ -1,0 +1,76 @@
+"""Create and update contacts; each change re-scores fit and lets journeys react."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nurture.engine.journeys import react
+from nurture.engine.lifecycle import apply_lifecycle
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import refresh_fit
+from nurture.formats import ContactIn
+from nurture.store import models
+
+_PROFILE = (
+    "first_name",
+    "last_name",
+    "job_title",
+    "company",
+    "company_size",
+    "industry",
+    "country",
+    "timezone",
+    "source",
+)
+
+
+def find_contact(session: Session, email: str) -> models.Contact | None:
+    return session.scalars(select(models.Contact).where(models.Contact.email == email)).first()
+
+
+def new_contact(rt: Runtime, session: Session, email: str, now: datetime) -> models.Contact:
+    model = rt.workspace.scoring
+    contact = models.Contact(
+        email=email,
+        attributes={},
+        stage="subscriber",
+        score=0,
+        band=model.band(0),
+        grade=model.grade(0),
+        stage_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(contact)
+    session.flush()
+    session.add(
+        models.StageChange(
+            contact_id=contact.id, from_stage=None, to_stage="subscriber", cause="created", at=now
+        )
+    )
+    return contact
+
+
+def upsert_contact(rt: Runtime, session: Session, data: ContactIn, now: datetime) -> models.Contact:
+    """Create the contact or update the fields given; blank fields never erase known ones."""
+    contact = find_contact(session, data.email) or new_contact(rt, session, data.email, now)
+    for name in _PROFILE:
+        value = getattr(data, name)
+        if value is not None:
+            setattr(contact, name, value)
+    if data.attributes:
+        contact.attributes = {**contact.attributes, **data.attributes}
+    contact.updated_at = now
+    refresh_fit(rt, session, contact, now)
+    apply_lifecycle(rt, session, contact, now)
+    react(rt, session, contact, now)
+    return contact
+
+
+def import_contact(rt: Runtime, data: ContactIn) -> None:
+    now = rt.clock.now()
+    with rt.sessions.begin() as session:
+        upsert_contact(rt, session, data, now)

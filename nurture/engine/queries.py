@@ -1,0 +1,79 @@
+"""Read-only views the CLI and tests print: one contact, and what a run produced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from nurture.domain.contacts import normalise_email
+from nurture.engine.contacts import find_contact
+from nurture.engine.runtime import Runtime
+from nurture.errors import NotFound
+from nurture.store import models
+
+
+def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
+    """The contact's stage, score, band and messages (the JSON of `contacts show --json`)."""
+    with rt.sessions() as session:
+        contact = find_contact(session, normalise_email(email))
+        if contact is None:
+            raise NotFound(f"no contact {email!r}: import it with `nurture contacts import`")
+        messages = session.scalars(
+            select(models.Message)
+            .where(models.Message.contact_id == contact.id)
+            .order_by(models.Message.created_at, models.Message.id)
+        ).all()
+        return {
+            "email": contact.email,
+            "stage": contact.stage,
+            "score": contact.score,
+            "band": contact.band,
+            "grade": contact.grade,
+            "owner": contact.owner,
+            "messages": [
+                {
+                    "journey": m.journey_id,
+                    "step": m.step_id,
+                    "template": m.template,
+                    "subject": m.subject,
+                    "status": m.status,
+                    "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                }
+                for m in messages
+            ],
+        }
+
+
+def sent_by_step(rt: Runtime) -> list[tuple[str, str, int]]:
+    M = models.Message
+    with rt.sessions() as session:
+        rows = (
+            session.execute(
+                select(M.journey_id, M.step_id, func.count())
+                .where(M.status == "sent")
+                .group_by(M.journey_id, M.step_id)
+                .order_by(M.journey_id, func.min(M.id))
+            )
+            .tuples()
+            .all()
+        )
+    return [(journey or "", step or "", count) for journey, step, count in rows]
+
+
+def contacts_by_stage(rt: Runtime) -> dict[str, int]:
+    C = models.Contact
+    with rt.sessions() as session:
+        rows = session.execute(select(C.stage, func.count()).group_by(C.stage)).tuples().all()
+    return dict(rows)
+
+
+def handoffs_by_owner(rt: Runtime) -> dict[str, int]:
+    H = models.Handoff
+    with rt.sessions() as session:
+        rows = (
+            session.execute(select(H.owner, func.count()).group_by(H.owner).order_by(H.owner))
+            .tuples()
+            .all()
+        )
+    return dict(rows)

@@ -1,0 +1,72 @@
+"""Everything a use case needs, built once per process from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from nurture.clock import Clock
+from nurture.definitions.loader import journey_from_spec, load_workspace
+from nurture.definitions.schema import JourneySpec
+from nurture.delivery.links import Links
+from nurture.delivery.providers import Provider
+from nurture.delivery.providers.outbox import OutboxProvider
+from nurture.delivery.templates import Templates
+from nurture.domain.journeys import Journey
+from nurture.domain.workspace import Workspace
+from nurture.errors import ConfigError
+from nurture.settings import Settings
+from nurture.store import models
+from nurture.store.db import make_engine, make_sessions
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    workspace: Workspace
+    templates: Templates
+    provider: Provider
+    links: Links
+    _versions: dict[int, Journey] = field(default_factory=dict)
+
+    def journey_of(self, version: models.JourneyVersion) -> Journey:
+        """The journey an enrollment runs: the version it entered, not today's file."""
+        journey = self._versions.get(version.id)
+        if journey is None:
+            journey = journey_from_spec(JourneySpec.model_validate(version.definition))
+            self._versions[version.id] = journey
+        return journey
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    provider: Provider | None = None,
+    workspace: Path | None = None,
+    templates: Path | None = None,
+) -> Runtime:
+    templates_dir = templates or settings.templates
+    engine = make_engine(settings.database_url)
+    return Runtime(
+        engine=engine,
+        sessions=make_sessions(engine),
+        clock=clock or settings.clock,
+        workspace=load_workspace(workspace or settings.workspace, templates_dir),
+        templates=Templates(templates_dir),
+        provider=provider or _provider(settings),
+        links=Links(settings.secret_key, settings.base_url),
+    )
+
+
+def _provider(settings: Settings) -> Provider:
+    if settings.email_backend == "outbox":
+        return OutboxProvider(settings.outbox_dir)
+    raise ConfigError(
+        "NURTURE_EMAIL_BACKEND=sendgrid is not available yet: use outbox (the default)"
+    )

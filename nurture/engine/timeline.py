@@ -1,0 +1,40 @@
+"""Move a manual clock forward through the due times, running each tick on time.
+
+The clock jumps from one due time to the next and never walks through empty time; this is
+how the demo, the simulator and workspace tests travel through weeks in milliseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from nurture.clock import ManualClock
+from nurture.engine.runtime import Runtime
+from nurture.engine.tick import tick
+from nurture.store import models
+
+
+def next_due(rt: Runtime, until: datetime) -> datetime | None:
+    """The earliest moment at or before ``until`` when some enrollment can run.
+
+    A leased enrollment can run again only once its lease has expired.
+    """
+    E = models.Enrollment
+    ready = case(
+        (E.lease_until.is_not(None) & (E.lease_until > E.next_run_at), E.lease_until),
+        else_=E.next_run_at,
+    )
+    with rt.sessions() as session:
+        found = session.scalar(select(func.min(ready)).where(E.next_run_at.is_not(None)))
+    return found if found is not None and found <= until else None
+
+
+def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
+    """Run every step due up to ``until`` at its own time, then leave the clock at ``until``."""
+    while (due := next_due(rt, until)) is not None:
+        clock.set(max(due, clock.now()))
+        tick(rt, clock.now())
+    if until > clock.now():
+        clock.set(until)

@@ -1,0 +1,75 @@
+"""Configuration from the environment (``NURTURE_*``), validated in one place.
+
+A bad value raises :class:`nurture.errors.ConfigError` with a one-line message naming the
+variable, which the CLI prints without a traceback.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AnyUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nurture.clock import AcceleratedClock, Clock, SystemClock
+from nurture.errors import ConfigError
+
+_ENV_PREFIX = "NURTURE_"
+
+
+class Settings(BaseSettings):
+    """Every knob of a deployment. Field ``foo`` is read from ``NURTURE_FOO``."""
+
+    model_config = SettingsConfigDict(env_prefix=_ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///var/nurture.db"
+    broker_url: AnyUrl | None = None
+    email_backend: Literal["outbox", "sendgrid"] = "outbox"
+    outbox_dir: Path = Path("var/outbox")
+    sendgrid_api_key: str | None = Field(default=None, validation_alias="SENDGRID_API_KEY")
+    workspace: Path = Path("journeys")
+    templates: Path = Path("templates")
+    secret_key: str = "dev-only-secret-change-me"
+    base_url: str = "http://localhost:8000"
+    clock_start: datetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
+    clock_epoch: float | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("use a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _known_broker(cls, value: AnyUrl | None) -> AnyUrl | None:
+        if value is not None and value.scheme not in ("redis", "rediss", "amqp", "amqps"):
+            raise ValueError("use a redis:// or amqp:// URL, or leave it unset for in-process")
+        return value
+
+    @cached_property
+    def clock(self) -> Clock:
+        if self.clock_start is None:
+            return SystemClock()
+        return AcceleratedClock(self.clock_start, self.clock_speed, epoch=self.clock_epoch)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; turn pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = (
+                "SENDGRID_API_KEY" if field == "sendgrid_api_key" else _ENV_PREFIX + field.upper()
+            )
+            value = error.get("input")
+            problems.append(f"{name}={value!r}: {error['msg']}")
+        raise ConfigError("bad configuration: " + "; ".join(problems)) from None
