@@ -222,5 +222,5 @@ def main() -> None:
     try:
         app()
     except NurtureError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

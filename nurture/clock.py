@@ -42,7 +42,10 @@ class ManualClock:
         return self._now
 
     def set(self, moment: datetime) -> None:
-        self._now = as_utc(moment)
+        moment = as_utc(moment)
+        if moment < self._now:
+            raise ValueError("a ManualClock never moves backwards")
+        self._now = moment
 
     def advance(
         self,

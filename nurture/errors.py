@@ -1,5 +1,7 @@
 """One error tree: every error nurture raises on purpose derives from NurtureError."""
 
+from typing import Any
+
 
 class NurtureError(Exception):
     """Base class of nurture's own errors."""
@@ -31,3 +33,10 @@ class ProviderError(NurtureError):
 
 class NotFound(NurtureError):
     """A contact, journey or enrollment named by the user does not exist."""
+
+
+def plain_message(error: Any) -> str:
+    """A pydantic error's message without its "Value error, " prefix: our own words stand."""
+    if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return str(error["msg"])

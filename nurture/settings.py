@@ -15,7 +15,7 @@ from pydantic import AnyUrl, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nurture.clock import AcceleratedClock, Clock, SystemClock
-from nurture.errors import ConfigError
+from nurture.errors import ConfigError, plain_message
 
 _ENV_PREFIX = "NURTURE_"
 
@@ -23,7 +23,9 @@ _ENV_PREFIX = "NURTURE_"
 class Settings(BaseSettings):
     """Every knob of a deployment. Field ``foo`` is read from ``NURTURE_FOO``."""
 
-    model_config = SettingsConfigDict(env_prefix=_ENV_PREFIX, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=_ENV_PREFIX, extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     database_url: str = "sqlite:///var/nurture.db"
     broker_url: AnyUrl | None = None
@@ -71,5 +73,5 @@ def load_settings(**overrides: object) -> Settings:
                 "SENDGRID_API_KEY" if field == "sendgrid_api_key" else _ENV_PREFIX + field.upper()
             )
             value = error.get("input")
-            problems.append(f"{name}={value!r}: {error['msg']}")
+            problems.append(f"{name}={value!r}: {plain_message(error)}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None

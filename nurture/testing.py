@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from nurture.clock import Clock, ManualClock
+from nurture.delivery.providers import Provider
 from nurture.delivery.providers.outbox import OutboxProvider
 from nurture.engine.boot import open_runtime
 from nurture.engine.contacts import import_contact
@@ -94,8 +95,14 @@ class Harness:
         return [f"{m['journey']}/{m['step']}" for m in self.sent(email)]
 
 
-def make_harness(tmp_path: Path, clock: Clock, workspace: Path, templates: Path) -> Harness:
-    """A harness on a fresh SQLite file under ``tmp_path``."""
+def make_harness(
+    tmp_path: Path,
+    clock: Clock,
+    workspace: Path,
+    templates: Path,
+    provider: Provider | None = None,
+) -> Harness:
+    """A harness on a fresh SQLite file under ``tmp_path`` (the outbox unless ``provider``)."""
     url = f"sqlite:///{tmp_path / 'nurture.db'}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
@@ -105,7 +112,7 @@ def make_harness(tmp_path: Path, clock: Clock, workspace: Path, templates: Path)
     runtime = open_runtime(
         settings,
         clock=clock,
-        provider=OutboxProvider(outbox),
+        provider=provider or OutboxProvider(outbox),
         workspace=workspace,
         templates=templates,
     )

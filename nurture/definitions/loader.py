@@ -7,7 +7,8 @@ reported as ``path:line:col: message``; a single one refuses the whole load.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from nurture.domain.lifecycle import LifecycleRules
 from nurture.domain.scoring import BehaviourRule, FitRule, ScoringModel, Threshold
 from nurture.domain.steps import SendStep, Step, WaitStep
 from nurture.domain.workspace import HandoffRules, Sender, Workspace
-from nurture.errors import DefinitionError
+from nurture.errors import DefinitionError, plain_message
 
 WORKSPACE_FILE = "workspace.yaml"
 SCORING_FILE = "scoring.yaml"
@@ -36,7 +37,7 @@ def load_workspace(folder: Path, templates: Path) -> Workspace:
     settings = _parse(folder / WORKSPACE_FILE, WorkspaceSpec, problems)
     scoring = _parse(folder / SCORING_FILE, ScoringSpec, problems)
     journeys: list[tuple[Document, JourneySpec]] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         if path.name in (WORKSPACE_FILE, SCORING_FILE):
             continue
         parsed = _parse_document(path, JourneySpec, problems)
@@ -129,7 +130,7 @@ def _explain(doc: Document, error: Any) -> str:
     elif kind == "union_tag_invalid":
         message = f"{field or 'step'}: unknown step type: use one of send, wait"
     else:
-        message = f"{field}: {error['msg']}" if field else error["msg"]
+        message = f"{field}: {plain_message(error)}" if field else plain_message(error)
     return doc.error(loc, message)
 
 
@@ -155,21 +156,16 @@ def _scoring_model(spec: ScoringSpec) -> ScoringModel:
 
 
 def _check_scoring(doc: Document, spec: ScoringSpec, settings: WorkspaceSpec) -> list[str]:
-    known = settings.known_events
     return [
-        doc.error(
-            ["behaviour", i, "event"],
-            f"unknown event type '{rule.event}': use one of "
-            f"{', '.join(sorted(known))}, or declare it under event_types",
-        )
+        doc.error(["behaviour", i, "event"], _unknown_event(rule.event, settings))
         for i, rule in enumerate(spec.behaviour)
-        if rule.event not in known
+        if rule.event not in settings.known_events
     ]
 
 
 def _check_settings(doc: Document, spec: WorkspaceSpec, model: ScoringModel) -> list[str]:
     problems = [
-        doc.error(["lifecycle", "lead_events", i], f"unknown event type '{name}'")
+        doc.error(["lifecycle", "lead_events", i], _unknown_event(name, spec))
         for i, name in enumerate(spec.lifecycle.lead_events)
         if name not in spec.known_events
     ]
@@ -210,7 +206,7 @@ def _check_journey(
             )
     for i, goal in enumerate(spec.goals):
         if goal.event is not None and goal.event not in settings.known_events:
-            problems.append(doc.error(["goals", i, "event"], f"unknown event type '{goal.event}'"))
+            problems.append(doc.error(["goals", i, "event"], _unknown_event(goal.event, settings)))
     seen: set[str] = set()
     for i, step in enumerate(spec.steps):
         if step.id in seen:
@@ -245,3 +241,16 @@ def _check_unique_ids(journeys: list[tuple[Document, JourneySpec]]) -> list[str]
             )
         first.setdefault(spec.id, doc.path)
     return problems
+
+
+def _unknown_event(name: str, settings: WorkspaceSpec) -> str:
+    hint = _did_you_mean(name, settings.known_events)
+    return (
+        f"unknown event type '{name}': {hint} (custom types go under event_types in workspace.yaml)"
+    )
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    choices = sorted(known)
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(choices)}"

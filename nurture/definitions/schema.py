@@ -6,9 +6,17 @@ These models are the single source of the file formats: the loader validates wit
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from nurture.domain.durations import parse_duration
 from nurture.domain.events import STANDARD_EVENT_TYPES
@@ -145,6 +153,16 @@ class FitSpec(Strict):
     gte: float | None = None
     lt: float | None = None
     points: int
+
+    @field_validator("matches")
+    @classmethod
+    def _regex(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return pattern
 
     @model_validator(mode="after")
     def _one_test(self) -> FitSpec:

@@ -54,14 +54,30 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | No
     return None
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, turning a scalar it cannot convert into an error with a position."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {kind}: {exc}", node.start_mark
+            ) from None
+
+
 def read_document(path: Path) -> Document:
-    """Parse a YAML file safely (no Python tags); a syntax error becomes a DefinitionError."""
+    """Parse a YAML file safely (no Python tags); any problem becomes a DefinitionError."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([f"{path}:1:1: cannot read the file: {exc}"]) from None
-    loader = yaml.SafeLoader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -69,8 +85,18 @@ def read_document(path: Path) -> Document:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise DefinitionError([f"{path}:{line}:{col}: YAML syntax error: {problem}"]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise DefinitionError(
+            [f"{path}:{line}:{col}: character {exc.character!r} is not allowed in YAML"]
+        ) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError([f"{path}:1:1: YAML error: {exc}"]) from None
+        message = " ".join(str(exc).split())
+        raise DefinitionError([f"{path}:1:1: YAML error: {message}"]) from None
+    except RecursionError:
+        raise DefinitionError([f"{path}:1:1: nested too deeply to read"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(path, data, root)

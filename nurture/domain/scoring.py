@@ -73,7 +73,10 @@ class FitRule:
         if self.op in ("in", "not_in"):
             found = str(actual).lower() in {str(v).lower() for v in self.value}
             return found if self.op == "in" else not found
-        number = float(actual)
+        try:
+            number = float(actual)
+        except (TypeError, ValueError):
+            return False
         return number >= float(self.value) if self.op == "gte" else number < float(self.value)
 
 

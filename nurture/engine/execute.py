@@ -21,6 +21,7 @@ from nurture.domain.journeys import Journey
 from nurture.domain.steps import Finish, MoveOn, Send, SendStep, Sleep, next_action
 from nurture.engine.journeys import finish
 from nurture.engine.runtime import Runtime
+from nurture.engine.suppression import is_suppressed
 from nurture.errors import TemplateError
 from nurture.store import models
 
@@ -47,7 +48,7 @@ def run_enrollment(rt: Runtime, enrollment_id: int, now: datetime) -> None:
             if isinstance(action, MoveOn):
                 _move_on(enrollment, journey, now)
                 continue
-            if _suppressed(session, enrollment.contact.email):
+            if is_suppressed(session, enrollment.contact.email):
                 finish(enrollment, "exited", now, "suppressed")
                 return
             message = _claim_message(rt, session, enrollment, action, now)
@@ -64,11 +65,6 @@ def _move_on(enrollment: models.Enrollment, journey: Journey, now: datetime) -> 
     following = journey.after(enrollment.current_step)
     enrollment.current_step = following.id if following else None
     enrollment.step_entered_at = now
-
-
-def _suppressed(session: Session, email: str) -> bool:
-    found = session.scalar(select(models.Suppression.id).where(models.Suppression.email == email))
-    return found is not None
 
 
 def idempotency_key(enrollment: models.Enrollment, step_id: str, occurrence: int = 1) -> str:

@@ -13,6 +13,7 @@ from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import record_awards
+from nurture.engine.suppression import suppress
 from nurture.formats import EventIn
 from nurture.store import models
 
@@ -56,19 +57,9 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
             contact.updated_at = received
             stages = apply_lifecycle(rt, session, contact, occurred, {data.type}, row.id)
             reason = _suppression(data)
-            if (
-                reason
-                and session.scalar(
-                    select(models.Suppression.id).where(models.Suppression.email == contact.email)
-                )
-                is None
-            ):
-                session.add(
-                    models.Suppression(
-                        email=contact.email, reason=reason, event_id=row.id, created_at=occurred
-                    )
-                )
-            react(rt, session, contact, occurred, {data.type}, suppressed=reason is not None)
+            if reason:
+                suppress(session, contact.email, reason, occurred, row.id)
+            react(rt, session, contact, occurred, {data.type})
             return Ingested(row.id, False, sum(a.points for a in awards), tuple(stages))
     except IntegrityError:
         with rt.sessions() as session:

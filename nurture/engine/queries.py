@@ -48,32 +48,26 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
 def sent_by_step(rt: Runtime) -> list[tuple[str, str, int]]:
     M = models.Message
     with rt.sessions() as session:
-        rows = (
-            session.execute(
-                select(M.journey_id, M.step_id, func.count())
-                .where(M.status == "sent")
-                .group_by(M.journey_id, M.step_id)
-                .order_by(M.journey_id, func.min(M.id))
-            )
-            .tuples()
-            .all()
-        )
+        rows = session.execute(
+            select(M.journey_id, M.step_id, func.count())
+            .where(M.status == "sent")
+            .group_by(M.journey_id, M.step_id)
+            .order_by(M.journey_id, func.min(M.id))
+        ).all()
     return [(journey or "", step or "", count) for journey, step, count in rows]
 
 
 def contacts_by_stage(rt: Runtime) -> dict[str, int]:
     C = models.Contact
     with rt.sessions() as session:
-        rows = session.execute(select(C.stage, func.count()).group_by(C.stage)).tuples().all()
+        rows = session.execute(select(C.stage, func.count()).group_by(C.stage)).all()
     return dict(rows)
 
 
 def handoffs_by_owner(rt: Runtime) -> dict[str, int]:
     H = models.Handoff
     with rt.sessions() as session:
-        rows = (
-            session.execute(select(H.owner, func.count()).group_by(H.owner).order_by(H.owner))
-            .tuples()
-            .all()
-        )
+        rows = session.execute(
+            select(H.owner, func.count()).group_by(H.owner).order_by(H.owner)
+        ).all()
     return dict(rows)

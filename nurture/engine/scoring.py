@@ -67,9 +67,7 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
             select(models.ScoreEntry.rule, func.sum(models.ScoreEntry.points))
             .where(models.ScoreEntry.contact_id == contact.id, models.ScoreEntry.kind == "fit")
             .group_by(models.ScoreEntry.rule)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     awards = []
     for rule in model.fit:

@@ -30,7 +30,7 @@ def claim_due(rt: Runtime, now: datetime, owner: str, limit: int = 100) -> list[
     The UPDATE re-checks the lease, so two schedulers racing for a row never both win.
     """
     E = models.Enrollment
-    free = or_(E.lease_until.is_(None), E.lease_until < now)
+    free = or_(E.lease_until.is_(None), E.lease_until <= now)
     with rt.sessions.begin() as session:
         candidates = session.scalars(
             select(E.id).where(E.next_run_at <= now, free).order_by(E.next_run_at).limit(limit)

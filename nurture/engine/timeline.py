@@ -35,6 +35,7 @@ def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
     """Run every step due up to ``until`` at its own time, then leave the clock at ``until``."""
     while (due := next_due(rt, until)) is not None:
         clock.set(max(due, clock.now()))
-        tick(rt, clock.now())
+        if tick(rt, clock.now()).claimed == 0:
+            raise RuntimeError(f"work due at {due} could not be claimed at {clock.now()}")
     if until > clock.now():
         clock.set(until)

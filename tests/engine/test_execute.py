@@ -1,0 +1,115 @@
+"""Executing steps: each email reaches the provider under one message id, whatever fails."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from nurture.clock import ManualClock
+from nurture.delivery.providers import OutgoingEmail
+from nurture.delivery.providers.outbox import OutboxProvider
+from nurture.errors import ProviderError
+from nurture.store import models
+from nurture.testing import Harness, make_harness
+
+BOB = "bob@acme.com"
+
+
+class FlakyProvider:
+    """The outbox, with a fault injected around the n-th call."""
+
+    name = "flaky"
+
+    def __init__(self, outbox: Path, fail: Callable[[int], str | None]) -> None:
+        self.inner = OutboxProvider(outbox)
+        self.fail = fail
+        self.calls: list[str] = []
+
+    def send(self, email: OutgoingEmail) -> str:
+        self.calls.append(email.message_uid)
+        fault = self.fail(len(self.calls))
+        if fault == "before":
+            raise ProviderError("connection refused")
+        result = self.inner.send(email)
+        if fault == "after":
+            raise ConnectionResetError("worker died after the provider accepted the email")
+        return result
+
+
+@pytest.fixture
+def flaky_harness(tmp_path, nurture_clock, nurture_workspace, nurture_templates):
+    def build(fail: Callable[[int], str | None]) -> tuple[Harness, FlakyProvider]:
+        provider = FlakyProvider(tmp_path / "outbox", fail)
+        harness = make_harness(tmp_path, nurture_clock, nurture_workspace, nurture_templates,
+                               provider=provider)
+        return harness, provider
+
+    return build
+
+
+def _messages(harness: Harness) -> list[models.Message]:
+    with harness.runtime.sessions() as session:
+        return list(session.scalars(select(models.Message).order_by(models.Message.id)))
+
+
+def test_a_crash_after_the_provider_call_resends_under_the_same_id(flaky_harness) -> None:
+    harness, provider = flaky_harness(lambda call: "after" if call == 1 else None)
+    harness.emit(BOB, "subscribed")
+    [pending] = _messages(harness)
+    assert pending.status == "pending"
+
+    harness.advance(minutes=6)  # the lease of the crashed run expires; the step runs again
+    [message] = _messages(harness)
+    assert message.status == "sent"
+    assert provider.calls == [message.uid, message.uid]
+    assert [p.name for p in harness.outbox.glob("*.eml")] == [f"{message.uid}.eml"]
+    assert harness.sent_steps(BOB) == ["welcome/welcome"]
+
+
+def test_a_provider_outage_delays_the_step_and_loses_nothing(flaky_harness) -> None:
+    harness, provider = flaky_harness(lambda call: "before" if call <= 2 else None)
+    harness.emit(BOB, "subscribed")
+    assert harness.sent_steps(BOB) == []
+    harness.advance(days=3)
+    assert harness.sent_steps(BOB) == ["welcome/welcome", "welcome/getting-started"]
+    assert len(set(provider.calls)) == 2
+
+
+def test_a_template_error_fails_that_message_and_the_journey_goes_on(
+    tmp_path: Path, nurture_clock: ManualClock, nurture_workspace: Path, nurture_templates: Path
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(nurture_templates, templates)
+    (templates / "welcome.html").write_text("<p>Hi {{ contact.nickname.upper() }}</p>")
+    harness = make_harness(tmp_path, nurture_clock, nurture_workspace, templates)
+    harness.emit(BOB, "subscribed")
+    [failed] = _messages(harness)
+    assert failed.status == "failed"
+    assert "nickname" in (failed.error or "")
+    harness.advance(days=2)
+    assert harness.sent_steps(BOB) == ["welcome/getting-started"]
+
+
+def test_every_email_carries_the_trace_headers_and_one_click_unsubscribe(nurture: Harness) -> None:
+    from email import message_from_bytes, policy
+
+    nurture.contact(BOB, first_name="<script>alert(1)</script>")
+    nurture.emit(BOB, "subscribed")
+    [message] = _messages(nurture)
+    email = message_from_bytes((nurture.outbox / f"{message.uid}.eml").read_bytes(),
+                               policy=policy.default)
+    assert email["X-Nurture-Journey"] == "welcome"
+    assert email["X-Nurture-Step"] == "welcome"
+    assert email["X-Nurture-Message-Id"] == message.uid
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert email["List-Unsubscribe"].startswith("<http://localhost:8000/u/")
+    html = email.get_body(("html",)).get_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    token = email["List-Unsubscribe"][len("<http://localhost:8000/u/"):-1]
+    assert nurture.runtime.links.read_unsubscribe(token) == message.uid
+    assert nurture.runtime.links.read_unsubscribe(token[:-2] + "xx") is None
