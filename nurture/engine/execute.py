@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nurture.delivery.providers import OutgoingEmail
+from nurture.delivery.compose import compose
 from nurture.domain.journeys import Journey
 from nurture.domain.steps import Finish, MoveOn, Send, SendStep, Sleep, next_action
 from nurture.engine.journeys import finish
 from nurture.engine.runtime import Runtime
-from nurture.engine.suppression import is_suppressed
+from nurture.engine.send_rules import Defer, Skip, Stop, check_send
 from nurture.errors import TemplateError
 from nurture.store import models
 
@@ -48,9 +48,17 @@ def run_enrollment(rt: Runtime, enrollment_id: int, now: datetime) -> None:
             if isinstance(action, MoveOn):
                 _move_on(enrollment, journey, now)
                 continue
-            if is_suppressed(session, enrollment.contact.email):
-                finish(enrollment, "exited", now, "suppressed")
+            verdict = check_send(rt, session, enrollment, now)
+            if isinstance(verdict, Stop):
+                finish(enrollment, "exited", now, verdict.reason)
                 return
+            if isinstance(verdict, Defer):
+                enrollment.next_run_at = verdict.until
+                enrollment.lease_owner = enrollment.lease_until = None
+                return
+            if isinstance(verdict, Skip):
+                _move_on(enrollment, journey, now)
+                continue
             message = _claim_message(rt, session, enrollment, action, now)
         if message.status == "pending":
             _deliver(rt, message.id, action.step)
@@ -101,7 +109,15 @@ def _deliver(rt: Runtime, message_id: int, step: SendStep) -> None:
         message = session.get_one(models.Message, message_id)
         contact = session.get_one(models.Contact, message.contact_id)
         try:
-            email = _compose(rt, message, contact, step)
+            email = compose(
+                rt.templates,
+                rt.links,
+                rt.workspace.sender,
+                message.uid,
+                message.journey_id or "",
+                step,
+                contact_context(contact),
+            )
         except TemplateError as exc:
             message.status, message.error = "failed", str(exc)
             return
@@ -114,37 +130,8 @@ def _deliver(rt: Runtime, message_id: int, step: SendStep) -> None:
         message.sent_at = rt.clock.now()
 
 
-def _compose(
-    rt: Runtime, message: models.Message, contact: models.Contact, step: SendStep
-) -> OutgoingEmail:
-    sender = rt.workspace.sender
-    unsubscribe = rt.links.unsubscribe_url(message.uid)
-    context: dict[str, Any] = {
-        "contact": _contact_context(contact),
-        "sender": sender,
-        "unsubscribe_url": unsubscribe,
-        "journey": message.journey_id,
-        "step": message.step_id,
-    }
-    rendered = rt.templates.render(step.template, context, subject=step.subject)
-    return OutgoingEmail(
-        message_uid=message.uid,
-        to=contact.email,
-        from_email=sender.from_email,
-        from_name=sender.from_name,
-        subject=rendered.subject,
-        html=rendered.html,
-        text=rendered.text,
-        journey=message.journey_id or "",
-        step=message.step_id or "",
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-
-
-def _contact_context(contact: models.Contact) -> dict[str, Any]:
+def contact_context(contact: models.Contact) -> dict[str, Any]:
+    """What templates see as ``contact``."""
     fields = (
         "email",
         "first_name",

@@ -1,0 +1,21 @@
+"""The ``nurture`` command. Thin: each module parses, calls the engine, and prints."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from nurture.cli import contacts, db, demo, tick, validate
+from nurture.cli.app import app
+from nurture.errors import NurtureError
+
+__all__ = ["app", "contacts", "db", "demo", "main", "tick", "validate"]
+
+
+def main() -> None:
+    try:
+        app()
+    except NurtureError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

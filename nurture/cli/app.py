@@ -1,0 +1,77 @@
+"""The root ``nurture`` command and what every command module shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from nurture.clock import as_utc
+from nurture.engine.boot import open_runtime
+from nurture.engine.runtime import Runtime
+from nurture.errors import ConfigError
+from nurture.settings import Settings
+from nurture.store.db import is_migrated, make_engine
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Email nurture journeys, explainable lead scoring and sales handoff.",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def runtime(settings: Settings, **options: Any) -> Runtime:
+    """The engine on a migrated database; an unmigrated one is a clear error."""
+    engine = make_engine(settings.database_url)
+    try:
+        if not is_migrated(engine):
+            raise ConfigError(
+                f"the database {settings.database_url} has no schema yet: run `nurture db upgrade`"
+            )
+    finally:
+        engine.dispose()
+    return open_runtime(settings, **options)
+
+
+def parse_time(text: str, option: str = "--now") -> datetime:
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise ConfigError(
+            f"{option} {text!r}: use an ISO time such as 2026-03-04T09:00:00Z"
+        ) from None
+
+
+def byte_progress() -> Progress:
+    """A progress bar over the bytes of a file being read."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+def count_progress() -> Progress:
+    """A progress bar over a known number of items."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )

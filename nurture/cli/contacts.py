@@ -1,0 +1,81 @@
+"""``nurture contacts`` and ``nurture events``: bring data in, look at a contact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nurture.cli.app import app, byte_progress, err, out, runtime
+from nurture.engine.contacts import import_contact
+from nurture.engine.ingest import ingest_event
+from nurture.engine.queries import contact_summary
+from nurture.formats import ContactIn, EventIn
+from nurture.importing import ImportReport, Rejected, read_records
+from nurture.settings import load_settings
+
+contacts_app = typer.Typer(no_args_is_help=True, help="Import and inspect contacts.")
+events_app = typer.Typer(no_args_is_help=True, help="Import engagement events.")
+app.add_typer(contacts_app, name="contacts")
+app.add_typer(events_app, name="events")
+
+
+def _import(path: Path, kind: str) -> None:
+    rt = runtime(load_settings())
+    model: type[ContactIn] | type[EventIn] = ContactIn if kind == "contacts" else EventIn
+    report = ImportReport()
+    duplicates = 0
+    with byte_progress() as progress:
+        task = progress.add_task(f"importing {kind}", total=path.stat().st_size)
+        for _line, record in read_records(path, model, lambda n: progress.advance(task, n)):
+            if isinstance(record, Rejected):
+                report.rejected.append(record)
+            elif isinstance(record, ContactIn):
+                import_contact(rt, record)
+                report.accepted += 1
+            else:
+                assert isinstance(record, EventIn)
+                duplicates += ingest_event(rt, record).duplicate
+                report.accepted += 1
+    summary = f"{report.accepted} {kind} imported, {len(report.rejected)} rejected"
+    out.print(summary + (f" ({duplicates} already known)" if duplicates else ""))
+    for rejected in report.rejected:
+        err.print(f"{path}:{rejected.line}: {rejected.reason}", markup=False, highlight=False)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@contacts_app.command("import")
+def contacts_import(file: Path) -> None:
+    """Import contacts from a .jsonl or .csv file (the format of DESIGN.md)."""
+    _import(file, "contacts")
+
+
+@events_app.command("import")
+def events_import(file: Path) -> None:
+    """Import events from a .jsonl or .csv file; an event already seen is skipped."""
+    _import(file, "events")
+
+
+@contacts_app.command("show")
+def contacts_show(
+    email: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Stage, score, band and the messages sent to one contact."""
+    rt = runtime(load_settings())
+    summary = contact_summary(rt, email)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    out.print(
+        f"[bold]{summary['email']}[/]  stage {summary['stage']}  score {summary['score']}"
+        f"  band {summary['band']}  grade {summary['grade']}  owner {summary['owner'] or '-'}"
+    )
+    for message in summary["messages"]:
+        out.print(
+            f"  {message['sent_at'] or 'not sent'}  {message['journey']}/{message['step']}"
+            f"  [{message['status']}]  {message['subject']}",
+            highlight=False,
+        )

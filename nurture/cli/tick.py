@@ -1,0 +1,24 @@
+"""``nurture tick``: run the work that is due, once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nurture.cli.app import app, out, parse_time, runtime
+from nurture.clock import ManualClock
+from nurture.engine.tick import tick
+from nurture.settings import load_settings
+
+
+@app.command("tick")
+def tick_command(
+    now: Annotated[str | None, typer.Option(help="Run as if it were this ISO time.")] = None,
+) -> None:
+    """Run the work due now (or at --now) once."""
+    settings = load_settings()
+    clock = ManualClock(parse_time(now)) if now else None
+    rt = runtime(settings, clock=clock)
+    result = tick(rt)
+    out.print(f"{result.claimed} enrollments run, {result.sent} emails sent")

@@ -1,0 +1,33 @@
+"""``nurture validate``: check workspace files the way an editor or CI would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nurture.cli.app import app
+from nurture.definitions.loader import load_workspace
+from nurture.errors import DefinitionError
+from nurture.settings import load_settings
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Workspace folders or files.")] = None,
+) -> None:
+    """Check workspace files; print path:line:col: message for each problem (exit 1)."""
+    settings = load_settings()
+    folders = sorted({p if p.is_dir() else p.parent for p in (paths or [settings.workspace])})
+    problems: list[str] = []
+    for folder in folders:
+        try:
+            load_workspace(folder, settings.templates)
+        except DefinitionError as exc:
+            problems += exc.problems
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"ok: {', '.join(map(str, folders))}")

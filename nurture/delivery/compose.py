@@ -1,0 +1,47 @@
+"""Build the email of one message: render its template and add the compliance headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nurture.delivery.links import Links
+from nurture.delivery.providers import OutgoingEmail
+from nurture.delivery.templates import Templates
+from nurture.domain.steps import SendStep
+from nurture.domain.workspace import Sender
+
+
+def compose(
+    templates: Templates,
+    links: Links,
+    sender: Sender,
+    message_uid: str,
+    journey: str,
+    step: SendStep,
+    contact: dict[str, Any],
+) -> OutgoingEmail:
+    """Raise TemplateError when the template cannot be rendered for this contact."""
+    unsubscribe = links.unsubscribe_url(message_uid)
+    context: dict[str, Any] = {
+        "contact": contact,
+        "sender": sender,
+        "unsubscribe_url": unsubscribe,
+        "journey": journey,
+        "step": step.id,
+    }
+    rendered = templates.render(step.template, context, subject=step.subject)
+    return OutgoingEmail(
+        message_uid=message_uid,
+        to=contact["email"],
+        from_email=sender.from_email,
+        from_name=sender.from_name,
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        journey=journey,
+        step=step.id,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
