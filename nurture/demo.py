@@ -239,14 +239,16 @@ def run_demo(
 
 
 def print_summary(rt: Runtime, console: Console, outbox: Path) -> None:
-    emails = Table(title="Emails sent per journey step")
+    title = "Emails sent per journey step"
+    emails = Table(title=title, min_width=len(title))
     for column in ("journey", "step", "sent"):
         emails.add_column(column, justify="right" if column == "sent" else "left")
     for journey, step, count in sent_by_step(rt):
         emails.add_row(journey, step, str(count))
     console.print(emails)
 
-    stages = Table(title="Contacts per lifecycle stage")
+    title = "Contacts per lifecycle stage"
+    stages = Table(title=title, min_width=len(title))
     stages.add_column("stage")
     stages.add_column("contacts", justify="right")
     counts = contacts_by_stage(rt)

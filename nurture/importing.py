@@ -87,13 +87,21 @@ def _csv_rows(
             on_bytes(len(data))
             yield data.decode("utf-8-sig", errors="replace")
 
-    reader = csv.DictReader(lines())
-    for row in reader:
-        number = reader.line_num
-        if None in row:
+    reader = csv.reader(lines())
+    header = next(reader, None)
+    if header is None:
+        return
+    while True:
+        number = reader.line_num + 1  # where the record starts, even if a cell spans lines
+        cells = next(reader, None)
+        if cells is None:
+            return
+        if not cells:
+            continue
+        if len(cells) > len(header):
             yield number, Rejected(number, "more cells than the header has columns")
             continue
-        cleaned: dict[str, Any] = {k: v for k, v in row.items() if v not in (None, "")}
+        cleaned: dict[str, Any] = {k: v for k, v in zip(header, cells, strict=False) if v != ""}
         try:
             for key in _NESTED & cleaned.keys():
                 cleaned[key] = json.loads(cleaned[key])

@@ -29,8 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Email nurture journeys, explainable lead scoring and sales handoff.",
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def runtime(settings: Settings, **options: Any) -> Runtime:

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from nurture.cli.app import app, byte_progress, err, out, runtime
 from nurture.engine.contacts import import_contact
 from nurture.engine.ingest import ingest_event
 from nurture.engine.queries import contact_summary
+from nurture.errors import InputError
 from nurture.formats import ContactIn, EventIn
-from nurture.importing import ImportReport, Rejected, read_records
+from nurture.importing import ImportReport, Rejected, file_format, read_records
 from nurture.settings import load_settings
 
 contacts_app = typer.Typer(no_args_is_help=True, help="Import and inspect contacts.")
@@ -23,6 +25,9 @@ app.add_typer(events_app, name="events")
 
 
 def _import(path: Path, kind: str) -> None:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    file_format(path)
     rt = runtime(load_settings())
     model: type[ContactIn] | type[EventIn] = ContactIn if kind == "contacts" else EventIn
     report = ImportReport()
@@ -39,8 +44,8 @@ def _import(path: Path, kind: str) -> None:
                 assert isinstance(record, EventIn)
                 duplicates += ingest_event(rt, record).duplicate
                 report.accepted += 1
-    summary = f"{report.accepted} {kind} imported, {len(report.rejected)} rejected"
-    out.print(summary + (f" ({duplicates} already known)" if duplicates else ""))
+    summary = f"{report.accepted - duplicates} {kind} imported, {len(report.rejected)} rejected"
+    out.print(summary + (f", {duplicates} already known" if duplicates else ""))
     for rejected in report.rejected:
         err.print(f"{path}:{rejected.line}: {rejected.reason}", markup=False, highlight=False)
     if report.rejected:
@@ -76,6 +81,6 @@ def contacts_show(
     for message in summary["messages"]:
         out.print(
             f"  {message['sent_at'] or 'not sent'}  {message['journey']}/{message['step']}"
-            f"  [{message['status']}]  {message['subject']}",
+            f"  \\[{message['status']}]  {escape(message['subject'] or '')}",
             highlight=False,
         )

@@ -18,7 +18,7 @@ def tick_command(
 ) -> None:
     """Run the work due now (or at --now) once."""
     settings = load_settings()
-    clock = ManualClock(parse_time(now)) if now else None
+    clock = ManualClock(parse_time(now)) if now is not None else None
     rt = runtime(settings, clock=clock)
     result = tick(rt)
     out.print(f"{result.claimed} enrollments run, {result.sent} emails sent")

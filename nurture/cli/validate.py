@@ -19,8 +19,9 @@ def validate(
 ) -> None:
     """Check workspace files; print path:line:col: message for each problem (exit 1)."""
     settings = load_settings()
-    folders = sorted({p if p.is_dir() else p.parent for p in (paths or [settings.workspace])})
-    problems: list[str] = []
+    targets = paths or [settings.workspace]
+    problems = [f"{p}: no such file or folder" for p in targets if not p.exists()]
+    folders = sorted({p if p.is_dir() else p.parent for p in targets if p.exists()})
     for folder in folders:
         try:
             load_workspace(folder, settings.templates)

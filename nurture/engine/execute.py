@@ -88,7 +88,7 @@ def _claim_message(
     ).first()
     if message is None:
         message = models.Message(
-            uid=str(uuid.uuid5(_MESSAGE_NAMESPACE, key)),
+            uid=str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{key}:{enrollment.contact.email}")),
             idempotency_key=key,
             contact_id=enrollment.contact_id,
             enrollment_id=enrollment.id,

@@ -44,8 +44,9 @@ class FlakyProvider:
 def flaky_harness(tmp_path, nurture_clock, nurture_workspace, nurture_templates):
     def build(fail: Callable[[int], str | None]) -> tuple[Harness, FlakyProvider]:
         provider = FlakyProvider(tmp_path / "outbox", fail)
-        harness = make_harness(tmp_path, nurture_clock, nurture_workspace, nurture_templates,
-                               provider=provider)
+        harness = make_harness(
+            tmp_path, nurture_clock, nurture_workspace, nurture_templates, provider=provider
+        )
         return harness, provider
 
     return build
@@ -100,8 +101,9 @@ def test_every_email_carries_the_trace_headers_and_one_click_unsubscribe(nurture
     nurture.contact(BOB, first_name="<script>alert(1)</script>")
     nurture.emit(BOB, "subscribed")
     [message] = _messages(nurture)
-    email = message_from_bytes((nurture.outbox / f"{message.uid}.eml").read_bytes(),
-                               policy=policy.default)
+    email = message_from_bytes(
+        (nurture.outbox / f"{message.uid}.eml").read_bytes(), policy=policy.default
+    )
     assert email["X-Nurture-Journey"] == "welcome"
     assert email["X-Nurture-Step"] == "welcome"
     assert email["X-Nurture-Message-Id"] == message.uid
@@ -110,6 +112,6 @@ def test_every_email_carries_the_trace_headers_and_one_click_unsubscribe(nurture
     html = email.get_body(("html",)).get_content()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>" not in html
-    token = email["List-Unsubscribe"][len("<http://localhost:8000/u/"):-1]
+    token = email["List-Unsubscribe"][len("<http://localhost:8000/u/") : -1]
     assert nurture.runtime.links.read_unsubscribe(token) == message.uid
     assert nurture.runtime.links.read_unsubscribe(token[:-2] + "xx") is None

@@ -38,27 +38,35 @@ def test_an_unknown_address_becomes_a_subscriber_then_a_lead(nurture: Harness) -
     assert nurture.stage("new@example.org") == "lead"
     with nurture.runtime.sessions() as session:
         history = session.execute(
-            select(models.StageChange.from_stage, models.StageChange.to_stage)
-            .order_by(models.StageChange.id)
+            select(models.StageChange.from_stage, models.StageChange.to_stage).order_by(
+                models.StageChange.id
+            )
         ).all()
     assert [tuple(row) for row in history] == [(None, "subscriber"), ("subscriber", "lead")]
 
 
 def test_the_score_is_the_sum_of_its_ledger(nurture: Harness) -> None:
     nurture.contact(BOB, job_title="VP Sales", company_size=80)
-    for index, (kind, props) in enumerate([
-        ("subscribed", {}),
-        ("content_downloaded", {"content_type": "ebook"}),
-        ("page_viewed", {"url": "/pricing"}),
-        ("page_viewed", {"url": "/blog/x"}),
-        ("webinar_attended", {"webinar": "w1"}),
-    ]):
+    for index, (kind, props) in enumerate(
+        [
+            ("subscribed", {}),
+            ("content_downloaded", {"content_type": "ebook"}),
+            ("page_viewed", {"url": "/pricing"}),
+            ("page_viewed", {"url": "/blog/x"}),
+            ("webinar_attended", {"webinar": "w1"}),
+        ]
+    ):
         nurture.emit(BOB, kind, id=f"e{index}", **props)
     with nurture.runtime.sessions() as session:
         ledger = session.scalar(select(func.sum(models.ScoreEntry.points))) or 0
         rules = session.scalars(select(models.ScoreEntry.rule).order_by(models.ScoreEntry.id))
-        assert list(rules) == ["vp-director", "mid-market", "ebook-download", "pricing-visit",
-                               "webinar-attended"]
+        assert list(rules) == [
+            "vp-director",
+            "mid-market",
+            "ebook-download",
+            "pricing-visit",
+            "webinar-attended",
+        ]
     assert nurture.score(BOB) == ledger == 10 + 10 + 5 + 10 + 10
 
 
@@ -69,8 +77,9 @@ def test_a_changed_profile_corrects_fit_with_a_new_ledger_row(nurture: Harness) 
     summary = nurture.summary(BOB)
     assert (summary["score"], summary["grade"]) == (-30, "D")
     with nurture.runtime.sessions() as session:
-        points = list(session.scalars(select(models.ScoreEntry.points)
-                                      .order_by(models.ScoreEntry.id)))
+        points = list(
+            session.scalars(select(models.ScoreEntry.points).order_by(models.ScoreEntry.id))
+        )
     assert points == [15, -15, -30]
 
 
