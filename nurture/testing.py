@@ -23,6 +23,7 @@ import pytest
 from nurture.clock import Clock, ManualClock
 from nurture.delivery.providers import Provider
 from nurture.delivery.providers.outbox import OutboxProvider
+from nurture.domain.contacts import normalise_email
 from nurture.engine.boot import open_runtime
 from nurture.engine.contacts import import_contact
 from nurture.engine.ingest import Ingested, ingest_event
@@ -32,6 +33,7 @@ from nurture.engine.tick import TickResult, tick
 from nurture.engine.timeline import advance_to
 from nurture.formats import ContactIn, EventIn
 from nurture.settings import load_settings
+from nurture.simulation.timeline import Entry, read_timeline
 from nurture.store.db import make_engine
 from nurture.store.models import Base
 
@@ -93,6 +95,12 @@ class Harness:
 
     def sent_steps(self, email: str) -> list[str]:
         return [f"{m['journey']}/{m['step']}" for m in self.sent(email)]
+
+    def timeline(self, email: str | None = None) -> list[Entry]:
+        """Everything that happened (as `nurture simulate` reports it), oldest first."""
+        with self.runtime.sessions() as session:
+            entries = read_timeline(session)
+        return [e for e in entries if email is None or e.email == normalise_email(email)]
 
 
 def make_harness(
