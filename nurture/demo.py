@@ -16,13 +16,12 @@ from sqlalchemy import select
 
 from nurture.clock import ManualClock
 from nurture.domain.lifecycle import ALL_STAGES
-from nurture.engine.contacts import import_contact
-from nurture.engine.ingest import ingest_event
 from nurture.engine.queries import contacts_by_stage, handoffs_by_owner, sent_by_step
 from nurture.engine.runtime import Runtime
-from nurture.engine.timeline import advance_to
 from nurture.errors import NurtureError
 from nurture.formats import ContactIn, EventIn
+from nurture.simulation.replay import replay
+from nurture.simulation.scenario import Scenario
 from nurture.store import models
 from nurture.store.db import clear_all
 
@@ -225,17 +224,9 @@ def run_demo(
                     "NURTURE_DATABASE_URL at a new file"
                 )
     data = generate(seed, contacts, days)
-    task = progress.add_task("contacts", total=len(data.contacts))
-    for contact in data.contacts:
-        import_contact(rt, contact)
-        progress.advance(task)
     task = progress.add_task(f"{days} days of engagement", total=len(data.events))
-    for event in data.events:
-        assert event.at is not None
-        advance_to(rt, clock, event.at)
-        ingest_event(rt, event)
-        progress.advance(task)
-    advance_to(rt, clock, DEMO_START + timedelta(days=days))
+    scenario = Scenario(DEMO_START, days, data.contacts, data.events)
+    replay(rt, clock, scenario, on_event=lambda: progress.advance(task))
 
 
 def print_summary(rt: Runtime, console: Console, outbox: Path) -> None:
