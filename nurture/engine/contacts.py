@@ -7,24 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import refresh_fit
 from nurture.formats import ContactIn
 from nurture.store import models
-
-_PROFILE = (
-    "first_name",
-    "last_name",
-    "job_title",
-    "company",
-    "company_size",
-    "industry",
-    "country",
-    "timezone",
-    "source",
-)
 
 
 def find_contact(session: Session, email: str) -> models.Contact | None:
@@ -57,7 +46,7 @@ def new_contact(rt: Runtime, session: Session, email: str, now: datetime) -> mod
 def upsert_contact(rt: Runtime, session: Session, data: ContactIn, now: datetime) -> models.Contact:
     """Create the contact or update the fields given; blank fields never erase known ones."""
     contact = find_contact(session, data.email) or new_contact(rt, session, data.email, now)
-    for name in _PROFILE:
+    for name in PROFILE_FIELDS[1:]:  # all but the email, which identifies the contact
         value = getattr(data, name)
         if value is not None:
             setattr(contact, name, value)

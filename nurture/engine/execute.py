@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.delivery.compose import compose
+from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.domain.journeys import Journey
 from nurture.domain.steps import Finish, MoveOn, Send, SendStep, Sleep, next_action
 from nurture.engine.journeys import finish
@@ -131,23 +132,8 @@ def _deliver(rt: Runtime, message_id: int, step: SendStep) -> None:
 
 
 def contact_context(contact: models.Contact) -> dict[str, Any]:
-    """What templates see as ``contact``."""
-    fields = (
-        "email",
-        "first_name",
-        "last_name",
-        "job_title",
-        "company",
-        "company_size",
-        "industry",
-        "country",
-        "timezone",
-        "source",
-        "stage",
-        "score",
-        "band",
-        "grade",
-    )
+    """What templates see as ``contact``: the profile, its state, and custom attributes."""
+    fields = (*PROFILE_FIELDS, "stage", "score", "band", "grade")
     return {
         **{name: getattr(contact, name) for name in fields},
         "attributes": dict(contact.attributes),

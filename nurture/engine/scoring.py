@@ -7,26 +7,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from nurture.domain.contacts import Profile
+from nurture.domain.contacts import PROFILE_FIELDS, Profile
 from nurture.domain.scoring import Award
 from nurture.engine.runtime import Runtime
 from nurture.store import models
 
 
 def profile_of(contact: models.Contact) -> Profile:
-    return Profile(
-        email=contact.email,
-        first_name=contact.first_name,
-        last_name=contact.last_name,
-        job_title=contact.job_title,
-        company=contact.company,
-        company_size=contact.company_size,
-        industry=contact.industry,
-        country=contact.country,
-        timezone=contact.timezone,
-        source=contact.source,
-        attributes=contact.attributes,
-    )
+    fields = {name: getattr(contact, name) for name in PROFILE_FIELDS}
+    return Profile(**fields, attributes=contact.attributes)
 
 
 def record_awards(
