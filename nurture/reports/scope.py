@@ -96,7 +96,7 @@ def medians(values: Any, keys: list[str], value: str = "seconds") -> Any:
         )
         .subquery("numbered")
     )
-    middle = numbered.c.position.in_([(numbered.c.size + 1) / 2, (numbered.c.size + 2) / 2])
+    middle = numbered.c.position.in_([(numbered.c.size + 1) // 2, (numbered.c.size + 2) // 2])
     return (
         select(
             *[numbered.c[k] for k in keys],

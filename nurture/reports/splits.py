@@ -12,12 +12,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, Table, case, func, inspect, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, case, func, inspect, select
 from sqlalchemy.engine import Connection
 
 from nurture.reports.journeys import GOAL_PREFIX
 from nurture.reports.scope import Scope, Statement
 from nurture.store.models import Contact, Enrollment
+from nurture.store.types import UTCDateTime
 
 ASSIGNMENTS = "split_assignments"
 
@@ -86,11 +87,23 @@ class SplitResult:
     test: SplitTest
 
 
+# The placeholder this section reads until the split steps' own table is merged: NOT part of
+# nurture's schema (its own MetaData, no migration); only its presence is checked.
+SPLIT_ASSIGNMENTS = Table(
+    ASSIGNMENTS,
+    MetaData(),
+    Column("enrollment_id", Integer, primary_key=True),
+    Column("contact_id", Integer, nullable=False),
+    Column("journey_id", String(100), nullable=False),
+    Column("step_id", String(100), nullable=False),
+    Column("variant", String(100), nullable=False),
+    Column("assigned_at", UTCDateTime(), nullable=False),
+)
+
+
 def assignments_table(connection: Connection) -> Table | None:
-    """The split assignments table when the database has one (reflected), else None."""
-    if not inspect(connection).has_table(ASSIGNMENTS):
-        return None
-    return Table(ASSIGNMENTS, MetaData(), autoload_with=connection)
+    """The split assignments table when the database has one, else None."""
+    return SPLIT_ASSIGNMENTS if inspect(connection).has_table(ASSIGNMENTS) else None
 
 
 def conversions_per_variant(scope: Scope, assignments: Table) -> Statement:
