@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from nurture.cli.app import app, out, parse_time
 from nurture.errors import ConfigError, InputError
@@ -16,6 +18,9 @@ from nurture.reports.scope import Cohort, Scope
 from nurture.reports.text import print_report
 from nurture.settings import load_settings
 from nurture.store.db import is_migrated, make_engine
+
+# Piped to a file, the tables keep every column rather than the 80 of an unknown terminal.
+wide = Console(width=160, soft_wrap=True)
 
 
 @app.command("report")
@@ -59,4 +64,4 @@ def report_command(
         html.write_text(as_html(report), encoding="utf-8")
         out.print(f"wrote {html}")
         return
-    print_report(report, out)
+    print_report(report, out if out.is_terminal or "COLUMNS" in os.environ else wide)
