@@ -1,0 +1,67 @@
+"""``nurture report``: funnel and conversion, as terminal tables or a self-contained HTML page."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from nurture.cli.app import app, out, parse_time
+from nurture.errors import ConfigError, InputError
+from nurture.reports.build import build_report
+from nurture.reports.html import as_html
+from nurture.reports.scope import Cohort, Scope
+from nurture.reports.text import print_report
+from nurture.settings import load_settings
+from nurture.store.db import is_migrated, make_engine
+
+# Piped to a file, the tables keep every column rather than the 80 of an unknown terminal.
+wide = Console(width=160, soft_wrap=True)
+
+
+@app.command("report")
+def report_command(
+    since: Annotated[
+        str | None, typer.Option(help="Only what happened from this time on (ISO date or time).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only what happened before this time (ISO date or time).")
+    ] = None,
+    cohort: Annotated[
+        str | None,
+        typer.Option(help="Group every section by the month or week contacts were created."),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write a self-contained HTML page with charts here.")
+    ] = None,
+) -> None:
+    """Funnel, stage times, journeys, A/B splits, sources, SLA and scores."""
+    if cohort not in (None, "month", "week"):
+        raise InputError(f"--cohort {cohort!r}: use month or week")
+    start = parse_time(since, "--since") if since else None
+    end = parse_time(until, "--until") if until else None
+    if start and end and end <= start:
+        raise InputError("--until must come after --since")
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        if not is_migrated(engine):
+            raise ConfigError(
+                f"the database {settings.database_url} has no schema yet: run `nurture db upgrade`"
+            )
+        chosen: Cohort | None = "month" if cohort == "month" else "week" if cohort else None
+        scope = Scope(
+            engine.dialect.name, end or datetime.now(UTC), since=start, until=end, cohort=chosen
+        )
+        report = build_report(engine, scope)
+    finally:
+        engine.dispose()
+    if html is not None:
+        html.write_text(as_html(report), encoding="utf-8")
+        out.print(f"wrote {html}")
+        return
+    print_report(report, out if out.is_terminal or "COLUMNS" in os.environ else wide)

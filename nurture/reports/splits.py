@@ -1,0 +1,148 @@
+"""A/B/n split results: conversion per variant and whether the difference is significant.
+
+Assignments are read from ``split_assignments(enrollment_id, contact_id, journey_id,
+step_id, variant, assigned_at)``, the table the journey-language work records splits in;
+until it exists this section reports that no split was recorded. A contact converted when
+its enrollment exited with its goal reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, case, func, inspect, select
+from sqlalchemy.engine import Connection
+
+from nurture.reports.journeys import GOAL_PREFIX
+from nurture.reports.scope import Scope, Statement
+from nurture.store.models import Contact, Enrollment
+from nurture.store.types import UTCDateTime
+
+ASSIGNMENTS = "split_assignments"
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    assigned: int
+    converted: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.converted / self.assigned if self.assigned else None
+
+
+@dataclass(frozen=True)
+class SplitTest:
+    """A test of "every variant converts at the same rate"; ``p_value`` None when undefined."""
+
+    variants: tuple[Variant, ...]
+    method: str
+    statistic: float | None
+    p_value: float | None
+
+    def significant(self, alpha: float = 0.05) -> bool:
+        return self.p_value is not None and self.p_value < alpha
+
+
+def split_test(variants: Sequence[Variant]) -> SplitTest:
+    """Two variants: the pooled two-proportion z-test; more: Pearson's chi-square test.
+
+    Both are undefined (p None) when a variant has no assignments or when every contact
+    converted, or none did: there is no variance to test against.
+    """
+    found = tuple(variants)
+    if len(found) < 2:
+        raise ValueError("a split test needs at least two variants")
+    for v in found:
+        if v.assigned < 0 or not 0 <= v.converted <= v.assigned:
+            raise ValueError(f"variant {v.name!r}: converted must be between 0 and assigned")
+    assigned = sum(v.assigned for v in found)
+    converted = sum(v.converted for v in found)
+    degenerate = any(v.assigned == 0 for v in found) or converted in (0, assigned)
+    if len(found) == 2:
+        if degenerate:
+            return SplitTest(found, "two-proportion z-test", None, None)
+        a, b = found
+        pooled = converted / assigned
+        error = math.sqrt(pooled * (1 - pooled) * (1 / a.assigned + 1 / b.assigned))
+        z = ((b.converted / b.assigned) - (a.converted / a.assigned)) / error
+        return SplitTest(found, "two-proportion z-test", z, math.erfc(abs(z) / math.sqrt(2)))
+    if degenerate:
+        return SplitTest(found, "chi-square", None, None)
+    from scipy.stats import chi2_contingency
+
+    table = [[v.converted, v.assigned - v.converted] for v in found]
+    result = chi2_contingency(table, correction=False)
+    return SplitTest(found, "chi-square", float(result.statistic), float(result.pvalue))
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    cohort: str
+    journey: str
+    step: str
+    test: SplitTest
+
+
+# The placeholder this section reads until the split steps' own table is merged: NOT part of
+# nurture's schema (its own MetaData, no migration); only its presence is checked.
+SPLIT_ASSIGNMENTS = Table(
+    ASSIGNMENTS,
+    MetaData(),
+    Column("enrollment_id", Integer, primary_key=True),
+    Column("contact_id", Integer, nullable=False),
+    Column("journey_id", String(100), nullable=False),
+    Column("step_id", String(100), nullable=False),
+    Column("variant", String(100), nullable=False),
+    Column("assigned_at", UTCDateTime(), nullable=False),
+)
+
+
+def assignments_table(connection: Connection) -> Table | None:
+    """The split assignments table when the database has one, else None."""
+    return SPLIT_ASSIGNMENTS if inspect(connection).has_table(ASSIGNMENTS) else None
+
+
+def conversions_per_variant(scope: Scope, assignments: Table) -> Statement:
+    """Named statement: enrollments assigned and converted per split step and variant."""
+    a = assignments.c
+    cohort = scope.cohort_of(Contact.created_at)
+    goal = Enrollment.exit_reason.like(f"{GOAL_PREFIX}%")
+    return (
+        select(
+            cohort.label("cohort"),
+            a.journey_id,
+            a.step_id,
+            a.variant,
+            func.count(func.distinct(a.enrollment_id)).label("assigned"),
+            func.count(func.distinct(case((goal, a.enrollment_id), else_=None))).label("converted"),
+        )
+        .select_from(assignments)
+        .join(Enrollment, Enrollment.id == a.enrollment_id)
+        .join(Contact, Contact.id == a.contact_id)
+        .where(*scope.window(a.assigned_at))
+        .group_by(*scope.cohort_groups(Contact.created_at), a.journey_id, a.step_id, a.variant)
+        .order_by(*scope.cohort_groups(Contact.created_at), a.journey_id, a.step_id, a.variant)
+    )
+
+
+def splits(connection: Connection, scope: Scope) -> list[SplitResult] | None:
+    """One test per split step; None when no split has ever been recorded."""
+    table = assignments_table(connection)
+    if table is None:
+        return None
+    grouped: dict[tuple[str, str, str], list[Variant]] = {}
+    for r in connection.execute(conversions_per_variant(scope, table)):
+        key = (r.cohort, r.journey_id, r.step_id)
+        grouped.setdefault(key, []).append(Variant(r.variant, int(r.assigned), int(r.converted)))
+    return [
+        SplitResult(cohort, journey, step, split_test(variants))
+        if len(variants) > 1
+        else SplitResult(
+            cohort, journey, step, SplitTest(tuple(variants), "one variant", None, None)
+        )
+        for (cohort, journey, step), variants in grouped.items()
+    ]

@@ -1,0 +1,202 @@
+"""`nurture report --html`: the page renders its charts in headless Chromium, offline, with
+the report's numbers and no console error.
+
+Chromium is the Debian package ``chromium``: installed here with apt-get when missing and
+running as root; skipped with the reason otherwise, except under CI (CI=true or
+NURTURE_REQUIRE_SERVICES=1), where a missing browser fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nurture.domain.lifecycle import FUNNEL
+from nurture.reports.build import Report, build_report
+from nurture.reports.html import as_html
+from nurture.reports.scope import Scope
+from nurture.store.db import make_engine
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _required() -> bool:
+    return os.environ.get("CI") == "true" or os.environ.get("NURTURE_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if _required():
+        pytest.fail(f"{reason} (required under CI=true or NURTURE_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def _find_chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = _find_chromium()
+    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "chromium"],
+        ):
+            subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
+        found = _find_chromium()
+    if found is None:
+        _unavailable("headless Chromium not found: install the Debian package `chromium`")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium (a fresh profile) for the module's pages."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is missing: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium,
+            headless=True,
+            args=FLAGS,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page_of(browser: Any) -> Iterator[dict[str, Any]]:
+    """A new page, with the console errors and the requests it makes."""
+    opened: dict[str, Any] = {"errors": [], "requests": []}
+    page = browser.new_page()
+    page.on("console", lambda m: opened["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: opened["errors"].append(str(e)))
+    page.on("request", lambda r: opened["requests"].append(r.url))
+    opened["page"] = page
+    try:
+        yield opened
+    finally:
+        page.close()
+
+
+def _values(page: Any, selector: str, *keys: str) -> list[tuple[Any, ...]]:
+    """(data-* keys..., data-value, rendered width, rendered height) of each mark."""
+    return [
+        tuple(row)
+        for row in page.eval_on_selector_all(
+            selector,
+            """(marks, keys) => marks.map(m => {
+                const box = m.getBoundingClientRect();
+                return [...keys.map(k => m.dataset[k]), Number(m.dataset.value), box.width, box.height];
+            })""",
+            list(keys),
+        )
+    ]
+
+
+def _report(known: Any) -> Report:
+    engine = make_engine(known.url)
+    try:
+        return build_report(engine, Scope("sqlite", known.now, cohort="month"))
+    finally:
+        engine.dispose()
+
+
+def test_the_page_renders_every_chart_with_the_report_numbers(
+    known_sqlite: Any, page_of: dict[str, Any], tmp_path: Path
+) -> None:
+    report = _report(known_sqlite)
+    page_file = tmp_path / "report.html"
+    page_file.write_text(as_html(report), encoding="utf-8")
+    page = page_of["page"]
+    page.goto(page_file.as_uri(), wait_until="load")
+
+    reached: Counter[str] = Counter()
+    for row in report.funnel:
+        reached.update(row.reached)
+    funnel = _values(page, "#funnel-chart rect[data-stage]", "stage")
+    assert [(stage, value) for stage, value, _, _ in funnel] == [
+        (stage, reached[stage]) for stage in FUNNEL[1:]
+    ]
+    assert [s for s, v, width, _ in funnel if v] == [s for s, v, width, _ in funnel if width > 0]
+    assert reached["lead"] == 6 and reached["customer"] == 1
+
+    points = _values(page, "#over-time-chart circle[data-stage]", "stage", "period")
+    expected_points = {
+        (stage, row.period): row.entered[stage]
+        for row in report.over_time
+        for stage in FUNNEL[1:]
+        if any(r.entered[stage] for r in report.over_time)
+    }
+    assert {(s, p): v for s, p, v, _, _ in points} == expected_points
+    assert all(width > 0 for *_, width, _ in points)
+
+    steps: Counter[tuple[str, str]] = Counter()
+    for step in report.steps:
+        if step.kind == "send":
+            for metric in ("sent", "delivered", "opened", "clicked"):
+                steps[(step.step, metric)] += step.counts[metric]
+    bars = _values(page, ".step-chart rect[data-step]", "step", "metric")
+    assert {(s, m): v for s, m, v, _, _ in bars} == dict(steps)
+    assert {(s, m) for s, m, v, _, h in bars if h > 0} == {k for k, v in steps.items() if v}
+    assert steps[("welcome", "opened")] == 1 and steps[("welcome", "sent")] == 6
+
+    buckets: Counter[str] = Counter()
+    for bucket in report.histogram:
+        buckets[str(bucket.low)] += bucket.contacts
+    histogram = _values(page, "#score-chart rect[data-low]", "low")
+    assert {low: v for low, v, _, _ in histogram} == dict(buckets)
+    assert sum(v for _, v, _, _ in histogram) == 7
+
+    tables = page.eval_on_selector_all("table caption", "cs => cs.map(c => c.textContent)")
+    assert "Handoff SLA per owner" in tables and "Conversion" in tables
+    assert page_of["errors"] == []
+    assert all(url.startswith(("file:", "data:")) for url in page_of["requests"])
+
+
+def test_contact_data_cannot_inject_markup(
+    known_sqlite: Any, page_of: dict[str, Any], tmp_path: Path, copy_known: Any
+) -> None:
+    """Sources and campaigns are contact data: the page shows them as text."""
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    copy_known(known_sqlite.url, url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "UPDATE contacts SET source = '<img src=x onerror=alert(1)>' WHERE email LIKE 'cat@%'"
+            )
+        report = build_report(engine, Scope("sqlite", known_sqlite.now))
+    finally:
+        engine.dispose()
+    page_file = tmp_path / "report.html"
+    page_file.write_text(as_html(report), encoding="utf-8")
+    page = page_of["page"]
+    page.goto(page_file.as_uri(), wait_until="load")
+    assert page.eval_on_selector_all("img", "images => images.length") == 0
+    cells = page.eval_on_selector_all("td", "cells => cells.map(c => c.textContent)")
+    assert "<img src=x onerror=alert(1)>" in cells
+    assert page_of["errors"] == []
