@@ -51,8 +51,8 @@ def perform(
         )
         if pending is None:
             cause = f"handed off by {where}" + (f": {step.reason}" if step.reason else "")
-            move_stage(session, contact, "mql", cause, now)
-            hand_off(rt, session, contact, now)
+            if move_stage(session, contact, "mql", cause, now):
+                hand_off(rt, session, contact, now)
     contact.updated_at = now
     session.flush()
     react(rt, session, contact, now)
