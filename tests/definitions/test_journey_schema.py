@@ -83,7 +83,7 @@ def _mutations(data: object, rng: random.Random) -> object:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(seed=st.integers(0, 2**32 - 1), which=st.sampled_from(EXAMPLES), rounds=st.integers(1, 4))
 def test_mutated_journeys_load_or_fail_cleanly(
@@ -107,7 +107,7 @@ def test_mutated_journeys_load_or_fail_cleanly(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(text=st.text(max_size=300))
 def test_random_text_in_a_journey_file_fails_cleanly(tmp_path_factory, text: str) -> None:

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import shutil
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -180,20 +179,18 @@ def test_split_is_deterministic_per_contact_weighted_and_recorded(ws: Workspace)
             "  - {id: vb, type: send, template: getting-started}\n"
         )
     )
-    people = [f"p{i}@acme.com" for i in range(80)]
+    people = [f"p{i}@acme.com" for i in range(12)]
     for who in people:
         h.contact(who)
         h.emit(who, "subscribed")
     variants = {who: enrollment(h, who).path["variants"]["ab"] for who in people}
-    counts = Counter(variants.values())
-    assert counts["a"] + counts["b"] == 80
-    assert 45 <= counts["a"] <= 75  # 3:1 weights
+    assert set(variants.values()) == {"a", "b"}  # the spread itself: tests/domain/test_steps
     for who in people:
         step = "j/va" if variants[who] == "a" else "j/vb"
         assert h.sent_steps(who) == [step]
     # The same contact in a new workspace lands in the same variant.
     again = ws.harness()
-    again_people = people[:10]
+    again_people = people[:4]
     for who in again_people:
         again.contact(who)
         again.emit(who, "subscribed", id=f"again-{who}")
