@@ -196,10 +196,20 @@ class SendWindowSpec(Strict):
         return self
 
 
+def _reentry(value: str) -> str:
+    if value in ("never", "always"):
+        return value
+    if not value.startswith("after "):
+        raise ValueError(f"{value!r}: write never, always, or 'after DURATION' (e.g. after 90d)")
+    _duration(value.removeprefix("after "))
+    return value
+
+
 Reentry = Annotated[
     str,
+    AfterValidator(_reentry),
     Field(
-        pattern=r"^(never|always|after \d.*)$",
+        json_schema_extra={"pattern": r"^(never|always|after \d.*)$"},
         description="never (default), always, or 'after DURATION' such as 'after 90d'.",
         examples=["never", "always", "after 90d"],
     ),
@@ -370,12 +380,6 @@ class JourneySpec(Strict):
         description="Move running enrollments from a step of an older version to a step.",
     )
     steps: list[StepSpec] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _reentry(self) -> JourneySpec:
-        if self.reentry.startswith("after "):
-            _duration(self.reentry.removeprefix("after "))
-        return self
 
 
 def journey_json_schema() -> dict[str, Any]:

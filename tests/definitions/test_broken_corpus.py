@@ -5,7 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from nurture.cli import app
 from nurture.definitions.loader import load_workspace
 from nurture.errors import DefinitionError
 
@@ -60,6 +62,27 @@ def test_a_template_variable_no_context_provides_is_reported_at_its_template_lin
         f"{templates / 'welcome.html'}:4:1: unknown template variable 'coupon_code': "
         "use one of contact, journey, sender, step, subject, unsubscribe_url"
     ]
+
+
+def test_nurture_validate_prints_the_lines_and_exits_1(tmp_path: Path) -> None:
+    folder = workspace_with(tmp_path, *CORPUS[:3])
+    result = CliRunner().invoke(
+        app, ["validate", str(folder)], env={"NURTURE_TEMPLATES": str(TEMPLATES)}
+    )
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{folder / path.name}:{expected_line(path)}" for path in CORPUS[:3]
+    ]
+
+
+def test_nurture_validate_the_example_workspace_exits_0() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["validate", str(ROOT / "journeys")],
+        env={"NURTURE_TEMPLATES": str(TEMPLATES)},
+    )
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip() == f"ok: {ROOT / 'journeys'}"
 
 
 def test_one_invalid_file_refuses_the_whole_load(tmp_path: Path) -> None:

@@ -264,7 +264,6 @@ def test_notify_posts_a_signed_webhook_once_retrying_a_failure(ws: Workspace) ->
     first, second = hook.requests
     assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
     body = second.content
-    expected = hmac.new(b"development-secret-key", body, hashlib.sha256).hexdigest()
     secret = h.runtime.webhook_secret.encode()
     expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
     assert second.headers["X-Nurture-Signature"] == f"sha256={expected}"
