@@ -6,11 +6,22 @@ import sys
 
 import typer
 
-from nurture.cli import contacts, db, demo, report, simulate, tick, validate
+from nurture.cli import contacts, db, demo, report, schema, simulate, tick, validate
 from nurture.cli.app import app
 from nurture.errors import NurtureError
 
-__all__ = ["app", "contacts", "db", "demo", "main", "report", "simulate", "tick", "validate"]
+__all__ = [
+    "app",
+    "contacts",
+    "db",
+    "demo",
+    "main",
+    "report",
+    "schema",
+    "simulate",
+    "tick",
+    "validate",
+]
 
 
 def main() -> None:

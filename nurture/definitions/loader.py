@@ -14,19 +14,22 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from nurture.definitions.schema import JourneySpec, ScoringSpec, WorkspaceSpec
+from nurture.definitions.journey_lint import Names, lint_journey
+from nurture.definitions.journey_schema import STEP_TYPES, JourneySpec
+from nurture.definitions.journeys import journey_from_spec
+from nurture.definitions.schema import ScoringSpec, WorkspaceSpec
+from nurture.definitions.spec_keys import keys_at
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.domain.durations import parse_duration
-from nurture.domain.journeys import Entry, Goal, Journey
 from nurture.domain.lifecycle import LifecycleRules
 from nurture.domain.scoring import BehaviourRule, FitRule, ScoringModel, Threshold
-from nurture.domain.steps import SendStep, Step, WaitStep
 from nurture.domain.workspace import HandoffRules, Sender, Workspace
 from nurture.errors import DefinitionError, plain_message
 
 WORKSPACE_FILE = "workspace.yaml"
 SCORING_FILE = "scoring.yaml"
 SpecT = TypeVar("SpecT", bound=BaseModel)
+__all__ = ["journey_from_spec", "load_workspace"]
 
 
 def load_workspace(folder: Path, templates: Path) -> Workspace:
@@ -49,8 +52,15 @@ def load_workspace(folder: Path, templates: Path) -> Workspace:
     model = _scoring_model(scoring_spec)
     problems += _check_scoring(scoring_doc, scoring_spec, settings_spec)
     problems += _check_settings(settings_doc, settings_spec, model)
+    names = Names(
+        events=settings_spec.known_events,
+        bands=tuple((t.name, t.minimum) for t in model.bands),
+        grades=tuple(model.grade_names),
+        templates=templates,
+    )
+    seen_templates: set[Path] = set()
     for doc, spec in journeys:
-        problems += _check_journey(doc, spec, settings_spec, model, templates)
+        problems += lint_journey(doc, spec, names, seen_templates)
     problems += _check_unique_ids(journeys)
     if problems:
         raise DefinitionError(problems)
@@ -67,28 +77,10 @@ def load_workspace(folder: Path, templates: Path) -> Workspace:
             team=tuple(settings_spec.handoff.team), sla=parse_duration(settings_spec.handoff.sla)
         ),
         journeys=tuple(journey_from_spec(spec) for _, spec in journeys),
-        definitions={spec.id: spec.model_dump(mode="json") for _, spec in journeys},
-    )
-
-
-def journey_from_spec(spec: JourneySpec) -> Journey:
-    steps: list[Step] = []
-    for step in spec.steps:
-        if step.type == "send":
-            steps.append(SendStep(step.id, step.template, step.subject))
-        else:
-            steps.append(WaitStep(step.id, parse_duration(step.duration)))
-    return Journey(
-        id=spec.id,
-        name=spec.name,
-        priority=spec.priority,
-        entry=Entry(
-            stages=frozenset(spec.entry.stages),
-            bands=frozenset(spec.entry.bands),
-            grades=frozenset(spec.entry.grades),
-        ),
-        goals=tuple(Goal(stage=g.stage, event=g.event) for g in spec.goals),
-        steps=tuple(steps),
+        definitions={
+            spec.id: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+            for _, spec in journeys
+        },
     )
 
 
@@ -113,22 +105,24 @@ def _parse_document(
     try:
         return doc, spec.model_validate(doc.data)
     except ValidationError as exc:
-        problems += [_explain(doc, error) for error in exc.errors()]
+        problems += [_explain(doc, error, spec) for error in exc.errors()]
         return None
 
 
-def _explain(doc: Document, error: Any) -> str:
-    loc = [part for part in error["loc"] if part not in ("send", "wait")]
+def _explain(doc: Document, error: Any, spec: type[BaseModel]) -> str:
+    raw = list(error["loc"])
+    loc = [part for part in raw if part not in STEP_TYPES]
     field = _dotted(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
-        return doc.error(
-            loc, f"unknown key '{loc[-1]}': remove it or check its spelling", at_key=True
-        )
+        name = str(loc[-1])
+        close = difflib.get_close_matches(name, sorted(keys_at(spec, raw[:-1])), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "remove it or check its spelling"
+        return doc.error(loc, f"unknown key '{name}': {hint}", at_key=True)
     if kind == "missing":
         message = f"'{field}' is required: add it"
     elif kind == "union_tag_invalid":
-        message = f"{field or 'step'}: unknown step type: use one of send, wait"
+        message = f"{field or 'step'}: unknown step type: use one of {', '.join(STEP_TYPES)}"
     else:
         message = f"{field}: {plain_message(error)}" if field else plain_message(error)
     return doc.error(loc, message)
@@ -177,53 +171,6 @@ def _check_settings(doc: Document, spec: WorkspaceSpec, model: ScoringModel) -> 
         for i, g in enumerate(spec.lifecycle.mql.grades)
         if g not in model.grade_names
     ]
-    return problems
-
-
-def _check_journey(
-    doc: Document,
-    spec: JourneySpec,
-    settings: WorkspaceSpec,
-    model: ScoringModel,
-    templates: Path,
-) -> list[str]:
-    problems: list[str] = []
-    for i, band in enumerate(spec.entry.bands):
-        if band not in model.band_names:
-            problems.append(
-                doc.error(
-                    ["entry", "bands", i],
-                    f"unknown band '{band}': use one of {', '.join(model.band_names)}",
-                )
-            )
-    for i, grade in enumerate(spec.entry.grades):
-        if grade not in model.grade_names:
-            problems.append(
-                doc.error(
-                    ["entry", "grades", i],
-                    f"unknown grade '{grade}': use one of {', '.join(model.grade_names)}",
-                )
-            )
-    for i, goal in enumerate(spec.goals):
-        if goal.event is not None and goal.event not in settings.known_events:
-            problems.append(doc.error(["goals", i, "event"], _unknown_event(goal.event, settings)))
-    seen: set[str] = set()
-    for i, step in enumerate(spec.steps):
-        if step.id in seen:
-            problems.append(
-                doc.error(
-                    ["steps", i, "id"], f"duplicate step id '{step.id}': step ids must be unique"
-                )
-            )
-        seen.add(step.id)
-        if step.type == "send" and not (templates / f"{step.template}.html").is_file():
-            problems.append(
-                doc.error(
-                    ["steps", i, "template"],
-                    f"template '{step.template}' not found: create "
-                    f"{templates / (step.template + '.html')}",
-                )
-            )
     return problems
 
 

@@ -49,52 +49,6 @@ def _duration(value: str) -> str:
 Duration = Annotated[str, AfterValidator(_duration), Field(examples=["2d", "1d 12h"])]
 
 
-# --- journeys -------------------------------------------------------------------------
-
-
-class EntrySpec(Strict):
-    stages: list[Stage] = Field(min_length=1, description="Lifecycle stages that may enter.")
-    bands: list[str] = Field(default_factory=list, description="Score bands; empty means any.")
-    grades: list[str] = Field(default_factory=list, description="Fit grades; empty means any.")
-
-
-class GoalSpec(Strict):
-    stage: Stage | None = None
-    event: str | None = None
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> GoalSpec:
-        if (self.stage is None) == (self.event is None):
-            raise ValueError("a goal names either a stage or an event")
-        return self
-
-
-class SendSpec(Strict):
-    id: Identifier
-    type: Literal["send"]
-    template: str = Field(description="Template name: templates/NAME.html (and .txt, .subject)")
-    subject: str | None = Field(default=None, description="Overrides the template's subject.")
-
-
-class WaitSpec(Strict):
-    id: Identifier
-    type: Literal["wait"]
-    duration: Duration
-
-
-StepSpec = Annotated[SendSpec | WaitSpec, Field(discriminator="type")]
-
-
-class JourneySpec(Strict):
-    id: Identifier
-    name: str
-    description: str = ""
-    priority: int = 0
-    entry: EntrySpec
-    goals: list[GoalSpec] = Field(default_factory=list)
-    steps: list[StepSpec] = Field(min_length=1)
-
-
 # --- workspace settings ---------------------------------------------------------------
 
 

@@ -33,8 +33,8 @@ def compose(
     return OutgoingEmail(
         message_uid=message_uid,
         to=contact["email"],
-        from_email=sender.from_email,
-        from_name=sender.from_name,
+        from_email=step.from_email or sender.from_email,
+        from_name=step.from_name or sender.from_name,
         subject=rendered.subject,
         html=rendered.html,
         text=rendered.text,
@@ -43,5 +43,6 @@ def compose(
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            **({"Reply-To": step.reply_to} if step.reply_to else {}),
         },
     )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from nurture.domain.events import Event
+from nurture.domain.journeys import TriggerEvent
 from nurture.engine.contacts import find_contact, new_contact
 from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
@@ -59,7 +60,7 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
             reason = _suppression(data)
             if reason:
                 suppress(session, contact.email, reason, occurred, row.id)
-            react(rt, session, contact, occurred, {data.type})
+            react(rt, session, contact, occurred, TriggerEvent(data.type, data.properties))
             return Ingested(row.id, False, sum(a.points for a in awards), tuple(stages))
     except IntegrityError:
         with rt.sessions() as session:

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nurture.domain.conditions import Subject
 from nurture.domain.contacts import State
+from nurture.domain.journeys import Journey, TriggerEvent
+from nurture.domain.steps import WaitForStep
+from nurture.engine.facts import StoredFacts
 from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import profile_of
+from nurture.errors import DefinitionError
 from nurture.store import models
 
 
 def publish_journeys(rt: Runtime) -> dict[str, int]:
-    """Make each journey's current definition a stored version; return journey -> version."""
+    """Make each journey's current definition a stored version; return journey -> version.
+
+    All or nothing: running enrollments stay on their version unless the journey's
+    ``migrate`` map moves them; a removed step that still holds enrollments and has no
+    mapping refuses the whole publication, naming how many contacts stand on it.
+    """
     now = rt.clock.now()
     published = {}
+    refusals: list[str] = []
     with rt.sessions.begin() as session:
         for journey in rt.workspace.journeys:
             definition = dict(rt.workspace.definitions[journey.id])
@@ -34,17 +46,54 @@ def publish_journeys(rt: Runtime) -> dict[str, int]:
                 row.current_version += 1
                 row.name = journey.name
                 row.updated_at = now
-                session.add(
-                    models.JourneyVersion(
-                        journey_id=journey.id,
-                        version=row.current_version,
-                        digest=digest,
-                        definition=definition,
-                        created_at=now,
-                    )
+                version = models.JourneyVersion(
+                    journey_id=journey.id,
+                    version=row.current_version,
+                    digest=digest,
+                    definition=definition,
+                    created_at=now,
                 )
+                session.add(version)
+                session.flush()
+                refusals += _migrate(session, journey, version, now)
             published[journey.id] = row.current_version
+        if refusals:
+            raise DefinitionError(refusals)
     return published
+
+
+def _migrate(
+    session: Session, journey: Journey, version: models.JourneyVersion, now: datetime
+) -> list[str]:
+    """Move enrollments of older versions along ``journey.migrate``; list what cannot stay."""
+    E = models.Enrollment
+    running = session.scalars(
+        select(E).where(
+            E.journey_id == journey.id, E.status == "active", E.version_id != version.id
+        )
+    ).all()
+    stranded: dict[str, int] = {}
+    for enrollment in running:
+        step = enrollment.current_step
+        if step is None:
+            continue
+        if step in journey.migrate:
+            target = journey.migrate[step]
+            visits = dict(enrollment.path.get("visits", {}))
+            visits[target] = visits.get(target, 0) + 1
+            enrollment.version = version
+            enrollment.current_step = target
+            enrollment.step_entered_at = now
+            enrollment.next_run_at = now
+            enrollment.path = {**enrollment.path, "visits": visits}
+        elif step not in journey.step_ids:
+            stranded[step] = stranded.get(step, 0) + 1
+    return [
+        f"journey {journey.id}: step '{step}' was removed but {count} "
+        f"contact{'s are' if count > 1 else ' is'} on it: add `migrate: {{{step}: STEP}}` "
+        "to move them, or keep the step"
+        for step, count in sorted(stranded.items())
+    ]
 
 
 def state_of(contact: models.Contact) -> State:
@@ -56,11 +105,13 @@ def react(
     session: Session,
     contact: models.Contact,
     now: datetime,
-    event_types: Collection[str] = (),
+    event: TriggerEvent | None = None,
     suppressed: bool = False,
 ) -> None:
-    """Exit enrollments whose goal is reached (or all, when suppressed); enroll where admitted."""
+    """Called on every change of a contact: exit enrollments whose goal is reached (all of
+    them when suppressed), wake those waiting for this event, enroll where admitted."""
     state = state_of(contact)
+    subject = Subject(profile_of(contact), state, now)
     enrollments = session.scalars(
         select(models.Enrollment).where(models.Enrollment.contact_id == contact.id)
     ).all()
@@ -70,37 +121,73 @@ def react(
         if suppressed:
             finish(enrollment, "exited", now, "suppressed")
             continue
-        goal = rt.journey_of(enrollment.version).goal_reached(state, event_types)
+        journey = rt.journey_of(enrollment.version)
+        facts = StoredFacts(session, contact.id, enrollment)
+        goal = journey.goal_reached(state, event, subject, facts)
         if goal is not None:
             finish(enrollment, "exited", now, f"goal reached: {goal.describe()}")
+            continue
+        step = journey.step(enrollment.current_step)
+        if isinstance(step, WaitForStep) and event is not None and event.type == step.event:
+            enrollment.next_run_at = now
     if suppressed:
         return
-    entered = {e.journey_id for e in enrollments}
+    facts = StoredFacts(session, contact.id)
     for journey in rt.workspace.by_priority:
-        if journey.id in entered or not journey.entry.admits(state):
-            continue
-        if journey.goal_reached(state, event_types) or journey.first is None:
-            continue
-        version = session.scalars(
-            select(models.JourneyVersion)
-            .join(models.Journey)
-            .where(
-                models.Journey.id == journey.id,
-                models.JourneyVersion.version == models.Journey.current_version,
-            )
-        ).one()
-        session.add(
-            models.Enrollment(
-                contact_id=contact.id,
-                journey_id=journey.id,
-                version=version,
-                status="active",
-                current_step=journey.first.id,
-                step_entered_at=now,
-                next_run_at=now,
-                enrolled_at=now,
-            )
+        if _may_enter(journey, enrollments, now) and _qualifies(
+            journey, state, event, subject, facts
+        ):
+            enroll(session, contact, journey, now)
+            return  # one journey per change: the highest priority wins
+
+
+def _may_enter(journey: Journey, enrollments: Sequence[models.Enrollment], now: datetime) -> bool:
+    mine = [e for e in enrollments if e.journey_id == journey.id]
+    if any(e.status == "active" for e in mine):
+        return False
+    if not mine:
+        return True
+    last = max((e.finished_at for e in mine if e.finished_at is not None), default=None)
+    return journey.reentry.allows(last, now)
+
+
+def _qualifies(
+    journey: Journey,
+    state: State,
+    event: TriggerEvent | None,
+    subject: Subject,
+    facts: StoredFacts,
+) -> bool:
+    if journey.first is None or not journey.entry.admits(state, event, subject, facts):
+        return False
+    return journey.goal_reached(state, event, subject, facts) is None
+
+
+def enroll(
+    session: Session, contact: models.Contact, journey: Journey, now: datetime
+) -> models.Enrollment:
+    assert journey.first is not None
+    version = session.scalars(
+        select(models.JourneyVersion)
+        .join(models.Journey)
+        .where(
+            models.Journey.id == journey.id,
+            models.JourneyVersion.version == models.Journey.current_version,
         )
+    ).one()
+    enrollment = models.Enrollment(
+        contact_id=contact.id,
+        journey_id=journey.id,
+        version=version,
+        status="active",
+        current_step=journey.first.id,
+        step_entered_at=now,
+        next_run_at=now,
+        enrolled_at=now,
+        path={"visits": {journey.first.id: 1}},
+    )
+    session.add(enrollment)
+    return enrollment
 
 
 def finish(enrollment: models.Enrollment, status: str, now: datetime, reason: str | None) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from nurture.clock import Clock
-from nurture.definitions.loader import journey_from_spec, load_workspace
-from nurture.definitions.schema import JourneySpec
+from nurture.definitions.journey_schema import JourneySpec
+from nurture.definitions.journeys import journey_from_spec
+from nurture.definitions.loader import load_workspace
 from nurture.delivery.links import Links
 from nurture.delivery.providers import Provider
 from nurture.delivery.providers.outbox import OutboxProvider
@@ -32,6 +34,9 @@ class Runtime:
     templates: Templates
     provider: Provider
     links: Links
+    webhook_secret: str = ""
+    http: httpx.Client | None = None
+    """The client notify steps post webhooks with (None: a fresh one per call)."""
     _versions: dict[int, Journey] = field(default_factory=dict)
 
     def journey_of(self, version: models.JourneyVersion) -> Journey:
@@ -61,6 +66,7 @@ def build_runtime(
         templates=Templates(templates_dir),
         provider=provider or _provider(settings),
         links=Links(settings.secret_key, settings.base_url),
+        webhook_secret=settings.secret_key,
     )
 
 

@@ -51,4 +51,10 @@ def check_send(
 ) -> Verdict:
     if is_suppressed(session, enrollment.contact.email):
         return Stop("suppressed")
+    window = rt.journey_of(enrollment.version).send_window
+    if window is not None:
+        zone = enrollment.contact.timezone or rt.workspace.timezone
+        opening = window.next_opening(now, zone)
+        if opening > now:
+            return Defer(opening, "outside the journey's send window")
     return Allow()

@@ -209,7 +209,7 @@ svg text { font-size: 12px; fill: #374151; }
 <svg class="chart step-chart" data-journey="{{ journey.journey }}" xmlns="http://www.w3.org/2000/svg" width="{{ journey.width }}" height="230" role="img" aria-label="step drop-off of {{ journey.journey }}">
 <line x1="50" y1="200" x2="{{ journey.width - 10 }}" y2="200" stroke="#9ca3af"/>
 {% for step in journey.steps %}<text x="{{ step.x }}" y="218">{{ step.name }}</text>{% endfor %}
-{% for bar in journey.bars %}<rect class="bar" x="{{ bar.x }}" y="{{ bar.y }}" width="{{ bar.width }}" height="{{ bar.height }}" fill="{{ bar.colour }}" data-step="{{ bar.data.step }}" data-metric="{{ bar.data.metric }}" data-value="{{ bar.value }}"><title>{{ bar.label }}</title></rect>
+{% for bar in journey.bars %}<rect class="bar" x="{{ bar.x }}" y="{{ bar.y }}" width="{{ bar.width }}" height="{{ bar.height }}" fill="{{ bar.colour }}" data-journey="{{ bar.data.journey }}" data-step="{{ bar.data.step }}" data-metric="{{ bar.data.metric }}" data-value="{{ bar.value }}"><title>{{ bar.label }}</title></rect>
 {% endfor %}</svg>
 {% else %}<p>No journey step has run yet.</p>{% endfor %}
 

@@ -143,6 +143,8 @@ class Enrollment(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
     exit_reason: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+    """Step visits (``{"visits": {step: n}}``, the occurrence in send keys) and split variants."""
     enrolled_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
 

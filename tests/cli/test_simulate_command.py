@@ -30,7 +30,7 @@ def test_json_output_is_deterministic_and_the_html_page_is_written(tmp_path: Pat
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     kinds = [json.loads(line)["kind"] for line in first.stdout.splitlines()]
-    assert kinds.count("sent") == 5 and "handoff" in kinds
+    assert kinds.count("sent") == 6 and "handoff" in kinds
     assert "<svg" in (tmp_path / "a.html").read_text()
 
 

@@ -93,7 +93,8 @@ BROKEN = {
     ),
     "unknown-step-type": (
         JOURNEY.replace("type: send", "type: sms"),
-        "6:5: steps[0]: unknown step type: use one of send, wait",
+        "6:5: steps[0]: unknown step type: use one of send, wait, wait_for, branch, split, "
+        "update, notify, handoff, goto, end",
     ),
     "bad-duration": (
         JOURNEY + "  - {id: pause, type: wait, duration: 2 days}\n",
@@ -166,7 +167,7 @@ def test_every_problem_of_a_file_is_listed(folder: Path) -> None:
     assert problems(folder) == [
         f"{path}:1:1: 'name' is required: add it",
         f"{path}:5:5: 'steps[0].template' is required: add it",
-        f"{path}:7:5: unknown key 'tmpl': remove it or check its spelling",
+        f"{path}:7:5: unknown key 'tmpl': did you mean 'template'?",
     ]
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from nurture.domain.contacts import State
-from nurture.domain.journeys import Entry, Goal, Journey
+from nurture.domain.journeys import Entry, Goal, Journey, TriggerEvent
 from nurture.domain.steps import SendStep, WaitStep
 
 WELCOME = SendStep("welcome", "welcome")
@@ -64,14 +64,14 @@ def test_entry_with_bands_still_checks_the_stage() -> None:
     ],
 )
 def test_stage_goal_is_reached_at_that_stage_or_later(stage: str, reached: bool) -> None:
-    assert Goal(stage="mql").reached(state(stage), ()) is reached
+    assert Goal(stage="mql").reached(state(stage)) is reached
 
 
 def test_event_goal_is_reached_by_that_event_only() -> None:
     goal = Goal(event="demo_requested")
-    assert goal.reached(state(), ["page_viewed", "demo_requested"])
-    assert not goal.reached(state(), ["page_viewed"])
-    assert not goal.reached(state("customer"), [])
+    assert goal.reached(state(), TriggerEvent("demo_requested"))
+    assert not goal.reached(state(), TriggerEvent("page_viewed"))
+    assert not goal.reached(state("customer"), None)
 
 
 def test_goal_describe() -> None:
@@ -103,10 +103,10 @@ def test_step_by_id() -> None:
 def test_goal_reached_returns_the_first_goal_that_holds() -> None:
     demo, mql = Goal(event="demo_requested"), Goal(stage="mql")
     subject = journey(demo, mql)
-    assert subject.goal_reached(state("mql"), ["demo_requested"]) == demo
+    assert subject.goal_reached(state("mql"), TriggerEvent("demo_requested")) == demo
     assert subject.goal_reached(state("mql")) == mql
-    assert subject.goal_reached(state("lead"), ["page_viewed"]) is None
+    assert subject.goal_reached(state("lead"), TriggerEvent("page_viewed")) is None
 
 
 def test_journey_without_goals_is_never_left_by_goal() -> None:
-    assert journey().goal_reached(state("customer"), ["demo_requested"]) is None
+    assert journey().goal_reached(state("customer"), TriggerEvent("demo_requested")) is None

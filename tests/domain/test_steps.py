@@ -36,3 +36,38 @@ def test_wait_overdue_moves_on() -> None:
 
 def test_no_step_finishes() -> None:
     assert next_action(None, ENTERED, ENTERED) == Finish()
+
+
+def test_split_spreads_contacts_by_weight_and_keeps_each_in_its_variant() -> None:
+    from collections import Counter
+
+    from nurture.domain.steps import SplitStep, Variant
+
+    split = SplitStep("ab", (Variant("a", 3, "va"), Variant("b", 1, "vb")))
+    picks = [split.variant_for(f"p{i}@acme.com:j").name for i in range(4000)]
+    counts = Counter(picks)
+    assert 2850 <= counts["a"] <= 3150  # 3:1 within a few percent
+    assert picks == [split.variant_for(f"p{i}@acme.com:j").name for i in range(4000)]
+
+
+def test_wait_for_an_event_seen_moves_on_else_times_out() -> None:
+    from nurture.domain.steps import StepContext, WaitForStep
+
+    class Seen:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def count_events(self, type, where, since):  # type: ignore[no-untyped-def]
+            return self.n
+
+        def step_outcome(self, step, outcome):  # type: ignore[no-untyped-def]
+            return False
+
+    step = WaitForStep("w", "email_clicked", timedelta(days=3), then="yes", on_timeout="no")
+    assert next_action(step, ENTERED, ENTERED, StepContext(facts=Seen(1))) == MoveOn("yes")
+    assert next_action(
+        step, ENTERED, ENTERED + timedelta(days=1), StepContext(facts=Seen(0))
+    ) == Sleep(ENTERED + timedelta(days=3))
+    assert next_action(
+        step, ENTERED, ENTERED + timedelta(days=3), StepContext(facts=Seen(0))
+    ) == MoveOn("no")

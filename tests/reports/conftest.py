@@ -172,7 +172,7 @@ def _sales_feedback(engine: Engine) -> None:
         email_event("ben", "welcome", "email_opened", machine_open=True)
         email_event("cat", "getting-started", "email_delivered")
         email_event("cat", "getting-started", "email_opened", machine_open=False)
-        email_event("fay", "welcome", "email_delivered")
+        email_event("fay", "related-content", "email_delivered")
 
         SPLIT_ASSIGNMENTS.create(connection)
         for i, e in enumerate(

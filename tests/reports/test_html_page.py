@@ -154,15 +154,15 @@ def test_the_page_renders_every_chart_with_the_report_numbers(
     assert {(s, p): v for s, p, v, _, _ in points} == expected_points
     assert all(width > 0 for *_, width, _ in points)
 
-    steps: Counter[tuple[str, str]] = Counter()
+    steps: Counter[tuple[str, str, str]] = Counter()
     for step in report.steps:
         if step.kind == "send":
             for metric in ("sent", "delivered", "opened", "clicked"):
-                steps[(step.step, metric)] += step.counts[metric]
-    bars = _values(page, ".step-chart rect[data-step]", "step", "metric")
-    assert {(s, m): v for s, m, v, _, _ in bars} == dict(steps)
-    assert {(s, m) for s, m, v, _, h in bars if h > 0} == {k for k, v in steps.items() if v}
-    assert steps[("welcome", "opened")] == 1 and steps[("welcome", "sent")] == 6
+                steps[(step.journey, step.step, metric)] += step.counts[metric]
+    bars = _values(page, ".step-chart rect[data-step]", "journey", "step", "metric")
+    assert {(j, s, m): v for j, s, m, v, _, _ in bars} == dict(steps)
+    assert {(j, s, m) for j, s, m, v, _, h in bars if h > 0} == {k for k, v in steps.items() if v}
+    assert steps[("welcome", "welcome", "opened")] == 1
 
     buckets: Counter[str] = Counter()
     for bucket in report.histogram:

@@ -58,7 +58,7 @@ def test_the_text_report_shows_every_section(database: Path, nurture: Any) -> No
     assert _row(out, "Stage funnel", "customer")[1] == "1"
     assert _row(out, "By campaign", "spring-webinar")[1:4] == ["1", "1", "1"]
     assert _row(out, "By lead source", "search")[1:4] == ["2", "2", "2"]
-    assert _row(out, "Journeys", "welcome")[1] == "6"
+    assert _row(out, "Journeys", "welcome")[1] == "5"
     for title in (
         "Conversion",
         "Median time in each stage",

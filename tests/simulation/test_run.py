@@ -43,10 +43,13 @@ def test_ana_is_welcomed_nurtured_and_handed_off_on_the_pricing_visit(ana: Simul
         ("sent", "welcome"),
         ("sent", "getting-started"),
         ("score", "ebook-download"),
+        ("enrolled", "ebook-follow-up"),
+        ("sent", "related-content"),
         ("score", "pricing-visit"),
         ("stage", "mql"),
         ("handoff", "maja.novak@acme.example"),
         ("exited", "welcome"),
+        ("exited", "ebook-follow-up"),
     ]
 
 
@@ -100,5 +103,5 @@ def test_the_same_scenario_gives_the_same_output_byte_for_byte(ana: Simulation) 
 def test_the_html_page_draws_a_mark_per_timeline_entry(ana: Simulation) -> None:
     page = as_html(ana)
     assert page.count('<circle class="mark ') == len(ana.entries)
-    assert page.count('<circle class="mark sent"') == 5
+    assert page.count('<circle class="mark sent"') == 6
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")

@@ -43,6 +43,9 @@ def test_ana_subscribes_is_welcomed_nurtured_and_leaves_as_an_mql(nurture: Harne
     nurture.advance(days=1)
     nurture.emit(ANA, "content_downloaded", content_type="ebook", title="Three dashboards")
     assert (nurture.score(ANA), nurture.stage(ANA)) == (30, "lead")
+    # The e-book follow-up starts at once with related content (Thursday 09:00 in Ljubljana,
+    # inside its weekday send window).
+    assert nurture.sent_steps(ANA)[-1] == "ebook-follow-up/related-content"
 
     # Day 4: the pricing page takes her to 40, the MQL threshold, on exactly that event.
     nurture.advance(days=1)
@@ -52,9 +55,13 @@ def test_ana_subscribes_is_welcomed_nurtured_and_leaves_as_an_mql(nurture: Harne
     assert (summary["score"], summary["stage"], summary["band"]) == (40, "mql", "hot")
     assert summary["owner"] is not None
 
-    # She leaves the nurture journey: weeks pass and no nurture email follows.
+    # She leaves both nurture journeys: weeks pass and no nurture email follows.
     nurture.advance(days=30)
-    assert nurture.sent_steps(ANA) == ["welcome/welcome", "welcome/getting-started"]
+    assert nurture.sent_steps(ANA) == [
+        "welcome/welcome",
+        "welcome/getting-started",
+        "ebook-follow-up/related-content",
+    ]
 
 
 def test_a_poor_fit_contact_stays_a_lead_however_active(nurture: Harness) -> None:

@@ -1,0 +1,58 @@
+"""Steps that change the contact inside the store (update, handoff): one transaction each.
+
+Their effect commits together with the enrollment's move to the next step, so a retry never
+applies them twice. Every change is a change of the contact: goals are checked at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nurture.domain.scoring import Award
+from nurture.domain.steps import HandoffStep, UpdateStep
+from nurture.engine.handoff import hand_off
+from nurture.engine.journeys import react
+from nurture.engine.lifecycle import apply_lifecycle
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import record_awards, refresh_fit
+from nurture.engine.stages import move_stage
+from nurture.store import models
+
+
+def perform(
+    rt: Runtime,
+    session: Session,
+    enrollment: models.Enrollment,
+    step: UpdateStep | HandoffStep,
+    now: datetime,
+) -> None:
+    contact = enrollment.contact
+    where = f"journey {enrollment.journey_id}, step {step.id}"
+    if isinstance(step, UpdateStep):
+        if step.set:
+            contact.attributes = {**contact.attributes, **step.set}
+            refresh_fit(rt, session, contact, now)
+        if step.points:
+            award = Award(f"{enrollment.journey_id}:{step.id}", step.points, step.reason)
+            record_awards(session, contact, [award], "journey", now)
+            contact.band = rt.workspace.scoring.band(contact.score)
+        if step.stage is not None:
+            move_stage(session, contact, step.stage, f"{step.stage_reason} ({where})", now)
+        else:
+            apply_lifecycle(rt, session, contact, now)
+    else:
+        pending = session.scalar(
+            select(models.Handoff.id).where(
+                models.Handoff.contact_id == contact.id, models.Handoff.status == "pending"
+            )
+        )
+        if pending is None:
+            cause = f"handed off by {where}" + (f": {step.reason}" if step.reason else "")
+            if move_stage(session, contact, "mql", cause, now):
+                hand_off(rt, session, contact, now)
+    contact.updated_at = now
+    session.flush()
+    react(rt, session, contact, now)
