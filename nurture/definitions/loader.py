@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from nurture.definitions.schema import JourneySpec, ScoringSpec, WorkspaceSpec
+from nurture.definitions.sending import sending_rules
 from nurture.definitions.yamlsource import Document, read_document
+from nurture.delivery.templates import Templates
 from nurture.domain.durations import parse_duration
 from nurture.domain.journeys import Entry, Goal, Journey
 from nurture.domain.lifecycle import LifecycleRules
@@ -68,6 +70,7 @@ def load_workspace(folder: Path, templates: Path) -> Workspace:
         ),
         journeys=tuple(journey_from_spec(spec) for _, spec in journeys),
         definitions={spec.id: spec.model_dump(mode="json") for _, spec in journeys},
+        sending=sending_rules(settings_spec.sending),
     )
 
 
@@ -89,6 +92,7 @@ def journey_from_spec(spec: JourneySpec) -> Journey:
         ),
         goals=tuple(Goal(stage=g.stage, event=g.event) for g in spec.goals),
         steps=tuple(steps),
+        when_capped=spec.when_capped,
     )
 
 
@@ -224,6 +228,11 @@ def _check_journey(
                     f"{templates / (step.template + '.html')}",
                 )
             )
+        elif step.type == "send":
+            problems += [
+                doc.error(["steps", i, "template"], f"template '{step.template}': {problem}")
+                for problem in Templates(templates).lint(step.template, step.subject)
+            ]
     return problems
 
 

@@ -7,16 +7,62 @@ never an empty string in a sent email.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from nurture.errors import TemplateError
+
+CONTACT_FIELDS = frozenset(
+    {
+        "email",
+        "first_name",
+        "last_name",
+        "job_title",
+        "company",
+        "company_size",
+        "industry",
+        "country",
+        "timezone",
+        "source",
+        "stage",
+        "score",
+        "band",
+        "grade",
+        "attributes",
+    }
+)
+"""What templates see as ``contact`` (engine/execute.contact_context builds it)."""
+
+CONTEXT_NAMES = frozenset(
+    {"contact", "sender", "unsubscribe_url", "preferences_url", "journey", "step", "subject"}
+)
+_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)
+
+
+def derive_text(html: str) -> str:
+    """A plain-text part from HTML when none is written: links keep their URL."""
+
+    def link(match: re.Match[str]) -> str:
+        label = Markup(match.group(3)).striptags()
+        url = unescape(match.group(2))
+        return url if label in ("", url) else f"{label} ({url})"
+
+    return Markup(_LINK.sub(link, html)).striptags()
 
 
 @dataclass(frozen=True)
@@ -56,7 +102,7 @@ class Templates:
             if (self.folder / f"{name}.txt").is_file():
                 text = self._text.get_template(f"{name}.txt").render(context)
             else:
-                text = Markup(html).striptags()
+                text = derive_text(html)
         except TemplateNotFound as exc:
             raise TemplateError(
                 f"template {name}: file {exc.name} not found in {self.folder}"
@@ -64,6 +110,53 @@ class Templates:
         except JinjaError as exc:
             raise TemplateError(f"template {name}: {exc}") from exc
         return RenderedEmail(rendered_subject, html, text.strip() + "\n")
+
+    def lint(self, name: str, subject: str | None = None) -> list[str]:
+        """Problems found without rendering: syntax, unknown variables, unknown contact fields.
+
+        A template that passes can still fail for one contact (a None where text is needed),
+        but never for a misspelt name.
+        """
+        problems: list[str] = []
+        sources: list[tuple[str, str]] = []
+        if subject is not None:
+            sources.append(("subject", subject))
+        for suffix in (".subject", ".html", ".txt"):
+            path = self.folder / f"{name}{suffix}"
+            if path.is_file() and not (suffix == ".subject" and subject is not None):
+                sources.append((str(path), path.read_text(encoding="utf-8")))
+        seen: set[str] = set()
+        while sources:
+            where, source = sources.pop()
+            try:
+                tree = self._text.parse(source)
+            except TemplateSyntaxError as exc:
+                problems.append(f"{where}:{exc.lineno}: {exc.message}")
+                continue
+            for unknown in sorted(meta.find_undeclared_variables(tree) - CONTEXT_NAMES):
+                problems.append(
+                    f"{where}: unknown variable '{unknown}': use one of {', '.join(sorted(CONTEXT_NAMES))}"
+                )
+            for node in tree.find_all(nodes.Getattr):
+                if (
+                    isinstance(node.node, nodes.Name)
+                    and node.node.name == "contact"
+                    and node.attr not in CONTACT_FIELDS
+                ):
+                    problems.append(
+                        f"{where}:{node.lineno}: unknown contact field '{node.attr}': use one of "
+                        f"{', '.join(sorted(CONTACT_FIELDS))} (or contact.attributes.NAME)"
+                    )
+            for ref in meta.find_referenced_templates(tree):
+                if ref is None or ref in seen:
+                    continue
+                seen.add(ref)
+                path = self.folder / ref
+                if not path.is_file():
+                    problems.append(f"{where}: includes {ref}, which is not in {self.folder}")
+                else:
+                    sources.append((str(path), path.read_text(encoding="utf-8")))
+        return problems
 
     def _source(self, filename: str) -> str:
         path = self.folder / filename

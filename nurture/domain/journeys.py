@@ -53,6 +53,8 @@ class Journey:
     steps: Sequence[Step]
     goals: Sequence[Goal] = field(default_factory=tuple)
     priority: int = 0
+    when_capped: str | None = None
+    """"wait" or "skip" when the frequency cap holds a send; None: the workspace's choice."""
 
     def step(self, step_id: str | None) -> Step | None:
         for step in self.steps:
