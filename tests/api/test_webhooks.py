@@ -156,7 +156,9 @@ def test_a_soft_bounce_alone_does_not_suppress(app) -> None:
     assert app.harness.sent_steps(ANA) == ["welcome/welcome", "welcome/getting-started"]
 
 
-def test_the_webhook_is_off_without_a_public_key(tmp_path, nurture_clock, workspace, nurture_templates):
+def test_the_webhook_is_off_without_a_public_key(
+    tmp_path, nurture_clock, workspace, nurture_templates
+):
     from fastapi.testclient import TestClient
 
     from nurture.api.app import create_app

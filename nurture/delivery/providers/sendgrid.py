@@ -27,11 +27,11 @@ from sendgrid.helpers.mail import (
     Mail,
     MailSettings,
     OpenTracking,
-    SandboxMode,
     SubscriptionTracking,
     To,
     TrackingSettings,
 )
+from sendgrid.helpers.mail.sandbox_mode import SandBoxMode
 
 from nurture.delivery.providers import OutgoingEmail
 from nurture.delivery.webhooks.sendgrid import JOURNEY_ARG, MESSAGE_ARG, STEP_ARG
@@ -85,7 +85,7 @@ class SendGridProvider:
             open_tracking=OpenTracking(False),
             subscription_tracking=SubscriptionTracking(False),
         )
-        mail.mail_settings = MailSettings(sandbox_mode=SandboxMode(self.sandbox))
+        mail.mail_settings = MailSettings(sandbox_mode=SandBoxMode(self.sandbox))
         body: dict[str, Any] = mail.get()
         return body
 
