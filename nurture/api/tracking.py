@@ -12,12 +12,19 @@ import logging
 from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
 from nurture.api.deps import RuntimeDep
 from nurture.engine.runtime import Runtime
 from nurture.engine.tracking import find_message, record_click, record_open
 
 log = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    detail: str
+
+
 router = APIRouter(tags=["tracking"])
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -28,7 +35,7 @@ _NO_STORE = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referr
     "/c/{token}",
     response_class=RedirectResponse,
     status_code=302,
-    responses={302: {"description": "to the link's target"}, 404: {"description": "not ours"}},
+    responses={302: {"description": "to the link's target"}, 404: {"model": Problem}},
     summary="A tracked link: record the click, then redirect",
 )
 async def click(token: str, rt: RuntimeDep) -> RedirectResponse:
@@ -43,7 +50,7 @@ async def click(token: str, rt: RuntimeDep) -> RedirectResponse:
 @router.get(
     "/o/{token}",
     response_class=Response,
-    responses={200: {"content": {"image/gif": {}}}, 404: {"description": "not ours"}},
+    responses={200: {"content": {"image/gif": {}}}, 404: {"model": Problem}},
     summary="The open pixel: record the open",
 )
 async def open_pixel(token: str, rt: RuntimeDep) -> Response:

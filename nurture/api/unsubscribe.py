@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
@@ -24,17 +24,24 @@ router = APIRouter(tags=["unsubscribe"])
 _HTML: dict[int | str, dict[str, Any]] = {404: {"content": {"text/html": {}}}}
 
 
-def _message(rt: Runtime, token: str) -> SentMessage:
+_INVALID = HTMLResponse(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Email preferences'
+    "</title></head><body><h1>This link is not valid</h1><p>Use the unsubscribe link of an "
+    "email we sent you, as it was written.</p></body></html>",
+    status_code=404,
+)
+
+
+def _message(rt: Runtime, token: str) -> SentMessage | None:
     uid = rt.links.read_unsubscribe(token)
-    message = find_message(rt, uid) if uid else None
-    if message is None:
-        raise HTTPException(404, "this unsubscribe link is not valid")
-    return message
+    return find_message(rt, uid) if uid else None
 
 
 @router.get("/u/{token}", response_class=HTMLResponse, responses=_HTML, summary="Preferences page")
 async def preferences(token: str, rt: RuntimeDep) -> HTMLResponse:
     message = await run_in_threadpool(_message, rt, token)
+    if message is None:
+        return _INVALID
     done = await run_in_threadpool(is_unsubscribed, rt, message)
     return HTMLResponse(_page(rt, token, message, done))
 
@@ -47,6 +54,8 @@ async def preferences(token: str, rt: RuntimeDep) -> HTMLResponse:
 )
 async def one_click(token: str, rt: RuntimeDep) -> HTMLResponse:
     message = await run_in_threadpool(_message, rt, token)
+    if message is None:
+        return _INVALID
     await run_in_threadpool(unsubscribe, rt, message, "one-click")
     return HTMLResponse(_page(rt, token, message, True))
 
@@ -59,6 +68,8 @@ async def one_click(token: str, rt: RuntimeDep) -> HTMLResponse:
 )
 async def resubscribe(token: str, rt: RuntimeDep) -> HTMLResponse:
     message = await run_in_threadpool(_message, rt, token)
+    if message is None:
+        return _INVALID
     now = rt.clock.now()
     event = EventIn(
         email=message.email,
