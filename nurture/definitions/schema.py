@@ -141,10 +141,14 @@ class WorkspaceSpec(Strict):
 
 # --- sending (workspace.yaml ``sending:``) ---------------------------------------------
 
-ClockTime = Annotated[
-    str,
-    Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["08:00", "18:30"]),
-]
+
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError(f"'{value}' is not a time of day: write HH:MM (24 h), e.g. 08:00")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time), Field(examples=["08:00", "18:30"])]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 

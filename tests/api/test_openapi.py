@@ -54,7 +54,7 @@ def test_the_api_honours_its_openapi_document(api_schema) -> None:
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=20,
+            max_examples=15,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=True,

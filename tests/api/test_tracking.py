@@ -54,8 +54,6 @@ def test_a_redirect_to_a_url_not_in_the_email_is_refused(app) -> None:
     app.harness.emit(ANA, "subscribed")
     [link] = re.findall(r'href="http://localhost:8000/c/([^"]+)"', _html(_last_email(app)))
     uid = _last_email(app)["X-Nurture-Message-Id"]
-    forged = app.harness.runtime.links.click_url(uid, "https://evil.example/")
-    forged_token = forged.rsplit("/", 1)[1]
     tampered = link[:-3] + ("abc" if link[-3:] != "abc" else "xyz")
     # a token signed with another secret, and an altered genuine one
     from nurture.delivery.links import Links
@@ -66,7 +64,6 @@ def test_a_redirect_to_a_url_not_in_the_email_is_refused(app) -> None:
         assert response.status_code == 404, token
         assert "location" not in response.headers
     assert _events(app, "email_clicked") == []
-    assert forged_token  # only our own signer can mint a token, as the app does for its emails
 
 
 def test_the_open_pixel_records_a_low_scoring_open(app) -> None:
