@@ -31,6 +31,10 @@ class ProviderError(NurtureError):
     """The email provider refused or failed a send."""
 
 
+class ProviderRejected(ProviderError):
+    """The provider refused this email for good (a 4xx): retrying it would not help."""
+
+
 class NotFound(NurtureError):
     """A contact, journey or enrollment named by the user does not exist."""
 

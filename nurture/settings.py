@@ -39,6 +39,28 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
     clock_epoch: float | None = None
+    # --- delivery and the HTTP app ---
+    sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_sandbox: bool = False
+    sendgrid_max_retries: int = Field(default=3, ge=0, le=10)
+    sendgrid_webhook_public_key: str | None = None
+    sendgrid_webhook_tolerance: int = Field(default=300, gt=0)
+    api_tokens: str | None = None
+    max_request_bytes: int = Field(default=1_000_000, gt=0)
+
+    @field_validator("sendgrid_webhook_public_key")
+    @classmethod
+    def _public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            from nurture.delivery.webhooks.signature import load_public_key
+
+            load_public_key(value)
+        return value
+
+    @property
+    def api_token_set(self) -> frozenset[str]:
+        """``NURTURE_API_TOKENS``: comma-separated bearer tokens the HTTP API accepts."""
+        return frozenset(t.strip() for t in (self.api_tokens or "").split(",") if t.strip())
 
     @field_validator("database_url")
     @classmethod

@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from nurture.cli import contacts, db, demo, report, schema, simulate, tick, validate
+from nurture.cli import (
+    contacts,
+    db,
+    demo,
+    report,
+    schema,
+    serve,
+    simulate,
+    templates,
+    tick,
+    validate,
+)
 from nurture.cli.app import app
 from nurture.errors import NurtureError
 
@@ -18,7 +29,9 @@ __all__ = [
     "main",
     "report",
     "schema",
+    "serve",
     "simulate",
+    "templates",
     "tick",
     "validate",
 ]

@@ -375,6 +375,11 @@ class JourneySpec(Strict):
     reentry: Reentry = "never"
     goals: list[GoalSpec] = Field(default_factory=list)
     send_window: SendWindowSpec | None = None
+    when_capped: Literal["wait", "skip"] | None = Field(
+        default=None,
+        description="When the frequency cap holds a send: wait, or skip the step. "
+        "Unset: the workspace's sending.frequency_cap.when_capped.",
+    )
     migrate: dict[str, StepRef] = Field(
         default_factory=dict,
         description="Move running enrollments from a step of an older version to a step.",

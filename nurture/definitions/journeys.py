@@ -76,6 +76,7 @@ def journey_from_spec(spec: JourneySpec) -> Journey:
             ),
         ),
         reentry=_reentry(spec.reentry),
+        when_capped=spec.when_capped,
         goals=tuple(
             Goal(
                 stage=g.stage,

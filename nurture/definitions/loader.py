@@ -18,6 +18,7 @@ from nurture.definitions.journey_lint import Names, lint_journey
 from nurture.definitions.journey_schema import STEP_TYPES, JourneySpec
 from nurture.definitions.journeys import journey_from_spec
 from nurture.definitions.schema import ScoringSpec, WorkspaceSpec
+from nurture.definitions.sending import sending_rules
 from nurture.definitions.spec_keys import keys_at
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.domain.durations import parse_duration
@@ -81,6 +82,7 @@ def load_workspace(folder: Path, templates: Path) -> Workspace:
             spec.id: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
             for _, spec in journeys
         },
+        sending=sending_rules(settings_spec.sending),
     )
 
 

@@ -81,10 +81,63 @@ class WorkspaceSpec(Strict):
     )
     lifecycle: LifecycleSpec
     handoff: HandoffSpec
+    sending: SendingSpec = Field(default_factory=lambda: SendingSpec())
 
     @property
     def known_events(self) -> frozenset[str]:
         return STANDARD_EVENT_TYPES | set(self.event_types)
+
+
+# --- sending (workspace.yaml ``sending:``) ---------------------------------------------
+
+
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError(f"'{value}' is not a time of day: write HH:MM (24 h), e.g. 08:00")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time), Field(examples=["08:00", "18:30"])]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class SendingWindowSpec(Strict):
+    days: list[Weekday] = Field(min_length=1, description="Days email may go out.")
+    start: ClockTime = Field(description="Opens at this local time (the contact's zone).")
+    end: ClockTime = Field(description="Closes at this local time (excluded).")
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> SendingWindowSpec:
+        if self.start >= self.end:
+            raise ValueError("a send window must open before it closes (no windows over midnight)")
+        return self
+
+
+class QuietHoursSpec(Strict):
+    start: ClockTime = Field(description="No email from this local time...")
+    end: ClockTime = Field(description="...until this one; may span midnight (22:00 to 07:00).")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHoursSpec:
+        if self.start == self.end:
+            raise ValueError("quiet hours must start and end at different times")
+        return self
+
+
+class FrequencyCapSpec(Strict):
+    max: int = Field(ge=1, description="At most this many emails to one contact...")
+    per: Duration = Field(description="...in any period this long, across all journeys.")
+    when_capped: Literal["wait", "skip"] = Field(
+        default="wait", description="A capped step waits until allowed, or is skipped."
+    )
+
+
+class SendingSpec(Strict):
+    window: SendingWindowSpec | None = Field(
+        default=None, description="Default send window; a journey's own window replaces it."
+    )
+    quiet_hours: QuietHoursSpec | None = None
+    frequency_cap: FrequencyCapSpec | None = None
 
 
 # --- scoring --------------------------------------------------------------------------

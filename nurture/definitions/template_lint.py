@@ -18,7 +18,9 @@ from nurture.domain.contacts import PROFILE_FIELDS
 
 CONTACT_FIELDS = frozenset(PROFILE_FIELDS) | {"stage", "score", "band", "grade", "attributes"}
 SENDER_FIELDS = frozenset({"from_email", "from_name", "postal_address"})
-CONTEXT = frozenset({"contact", "sender", "unsubscribe_url", "journey", "step", "subject"})
+CONTEXT = frozenset(
+    {"contact", "sender", "unsubscribe_url", "preferences_url", "journey", "step", "subject"}
+)
 PARTS = (".subject", ".html", ".txt")
 
 _env = SandboxedEnvironment()
@@ -67,10 +69,18 @@ def lint_template(folder: Path, name: str, seen: set[Path]) -> list[str]:
         source = path.read_text(encoding="utf-8")
         problems += lint_source(source, str(path))
         try:
-            referenced = meta.find_referenced_templates(_env.parse(source))
+            tree = _env.parse(source)
         except TemplateSyntaxError:
             continue
-        queue += [folder / ref for ref in referenced if ref]
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            target = getattr(node, "template", None)
+            if not isinstance(target, nodes.Const):
+                continue
+            ref = folder / str(target.value)
+            if ref.is_file():
+                queue.append(ref)
+            else:
+                problems.append(f"{path}:{node.lineno}:1: '{target.value}' is not in {folder}")
     return problems
 
 

@@ -7,16 +7,35 @@ never an empty string in a sent email.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from nurture.errors import TemplateError
+
+_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)
+
+
+def derive_text(html: str) -> str:
+    """A plain-text part from HTML when none is written: links keep their URL."""
+
+    def link(match: re.Match[str]) -> str:
+        label = Markup(match.group(3)).striptags()
+        url = unescape(match.group(2))
+        return url if label in ("", url) else f"{label} ({url})"
+
+    return Markup(_LINK.sub(link, html)).striptags()
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,7 @@ class Templates:
             if (self.folder / f"{name}.txt").is_file():
                 text = self._text.get_template(f"{name}.txt").render(context)
             else:
-                text = Markup(html).striptags()
+                text = derive_text(html)
         except TemplateNotFound as exc:
             raise TemplateError(
                 f"template {name}: file {exc.name} not found in {self.folder}"

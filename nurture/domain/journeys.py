@@ -134,6 +134,8 @@ class Journey:
     send_window: SendWindow | None = None
     migrate: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
+    when_capped: str | None = None
+    """"wait" or "skip" when the frequency cap holds a send; None: the workspace's choice."""
 
     def step(self, step_id: str | None) -> Step | None:
         for step in self.steps:

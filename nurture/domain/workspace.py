@@ -10,6 +10,7 @@ from typing import Any
 from nurture.domain.journeys import Journey
 from nurture.domain.lifecycle import LifecycleRules
 from nurture.domain.scoring import ScoringModel
+from nurture.domain.sending import SendingRules
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Workspace:
     journeys: Sequence[Journey]
     definitions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Each journey's validated definition as plain data, kept with every version."""
+    sending: SendingRules = field(default_factory=SendingRules)
+    """Default send window, quiet hours and frequency cap (workspace.yaml ``sending:``)."""
 
     def journey(self, journey_id: str) -> Journey:
         for journey in self.journeys:

@@ -37,7 +37,7 @@ from nurture.engine.notify import owner_email, post_webhook
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_rules import Defer, Skip, Stop, check_send
-from nurture.errors import TemplateError
+from nurture.errors import ProviderRejected, TemplateError
 from nurture.store import models
 
 _MESSAGE_NAMESPACE = uuid.UUID("5d1b6a52-3c0e-4a8e-9f55-2b0f1c7a9e11")
@@ -230,7 +230,13 @@ def _deliver(rt: Runtime, message_id: int, step: SendStep) -> None:
             message.status, message.error = "failed", str(exc)
             return
         message.subject = email.subject
-    provider_id = rt.provider.send(email)
+    try:
+        provider_id = rt.provider.send(email)
+    except ProviderRejected as exc:
+        with rt.sessions.begin() as session:
+            message = session.get_one(models.Message, message_id)
+            message.status, message.error = "failed", str(exc)
+        return
     with rt.sessions.begin() as session:
         message = session.get_one(models.Message, message_id)
         message.status = "sent"

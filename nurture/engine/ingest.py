@@ -14,7 +14,7 @@ from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import record_awards
-from nurture.engine.suppression import suppress
+from nurture.engine.suppression import lift, suppress
 from nurture.formats import EventIn
 from nurture.store import models
 
@@ -52,7 +52,8 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
             session.add(row)
             session.flush()
             event = Event(data.type, occurred, data.properties)
-            awards = rt.workspace.scoring.score_event(event)
+            engaged = not is_machine_open(data)
+            awards = rt.workspace.scoring.score_event(event) if engaged else []
             record_awards(session, contact, awards, "behaviour", occurred, row.id)
             contact.band = rt.workspace.scoring.band(contact.score)
             contact.updated_at = received
@@ -60,13 +61,24 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
             reason = _suppression(data)
             if reason:
                 suppress(session, contact.email, reason, occurred, row.id)
-            react(rt, session, contact, occurred, TriggerEvent(data.type, data.properties))
+            if data.type == "resubscribed":
+                lift(session, contact.email)
+            if engaged:
+                react(rt, session, contact, occurred, TriggerEvent(data.type, data.properties))
             return Ingested(row.id, False, sum(a.points for a in awards), tuple(stages))
     except IntegrityError:
         with rt.sessions() as session:
             if session.scalar(select(models.Event.id).where(models.Event.source_id == source_id)):
                 return Ingested(None, duplicate=True)
         raise
+
+
+def is_machine_open(data: EventIn) -> bool:
+    """An open made by a privacy proxy (Apple Mail Privacy Protection), not by a person.
+
+    Stored for the record, but it neither scores nor counts as engagement.
+    """
+    return data.type == "email_opened" and data.properties.get("machine_open") is True
 
 
 def _suppression(data: EventIn) -> str | None:

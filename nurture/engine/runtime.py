@@ -73,6 +73,13 @@ def build_runtime(
 def _provider(settings: Settings) -> Provider:
     if settings.email_backend == "outbox":
         return OutboxProvider(settings.outbox_dir)
-    raise ConfigError(
-        "NURTURE_EMAIL_BACKEND=sendgrid is not available yet: use outbox (the default)"
+    if not settings.sendgrid_api_key:
+        raise ConfigError("NURTURE_EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
+    from nurture.delivery.providers.sendgrid import SendGridProvider
+
+    return SendGridProvider(
+        settings.sendgrid_api_key,
+        host=settings.sendgrid_host,
+        sandbox=settings.sendgrid_sandbox,
+        max_retries=settings.sendgrid_max_retries,
     )

@@ -24,3 +24,17 @@ def suppress(
             models.Suppression(email=email, reason=reason, event_id=event_id, created_at=at)
         )
         session.flush()
+
+
+def lift(session: Session, email: str, reasons: tuple[str, ...] = ("unsubscribed",)) -> bool:
+    """Remove a suppression the contact itself can undo (a resubscribe); bounces stay."""
+    row = session.scalars(
+        select(models.Suppression).where(
+            models.Suppression.email == email, models.Suppression.reason.in_(reasons)
+        )
+    ).first()
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True

@@ -60,7 +60,7 @@ def test_a_template_variable_no_context_provides_is_reported_at_its_template_lin
     folder = workspace_with(tmp_path, ROOT / "journeys" / "welcome.yaml")
     assert problems_of(folder, templates) == [
         f"{templates / 'welcome.html'}:4:1: unknown template variable 'coupon_code': "
-        "use one of contact, journey, sender, step, subject, unsubscribe_url"
+        "use one of contact, journey, preferences_url, sender, step, subject, unsubscribe_url"
     ]
 
 

@@ -85,6 +85,7 @@ def test_a_template_error_fails_that_message_and_the_journey_goes_on(
 ) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(nurture_templates, templates)
+    # lint cannot know which attributes a contact has: this one fails only at send time
     (templates / "welcome.html").write_text("<p>Hi {{ contact.attributes.nickname.upper() }}</p>")
     harness = make_harness(tmp_path, nurture_clock, nurture_workspace, templates)
     harness.emit(BOB, "subscribed")

@@ -1,0 +1,25 @@
+"""Build the FastAPI app around one runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from nurture import __version__
+from nurture.api import events, tracking, unsubscribe, webhooks
+from nurture.api.limits import BodyLimit
+from nurture.engine.runtime import Runtime
+from nurture.settings import Settings
+
+
+def create_app(rt: Runtime, settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="nurture",
+        version=__version__,
+        description="Event ingest, provider webhooks, click/open tracking and unsubscribe.",
+    )
+    app.state.runtime = rt
+    app.state.settings = settings
+    for module in (events, webhooks, tracking, unsubscribe):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

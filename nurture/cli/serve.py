@@ -1,0 +1,24 @@
+"""``nurture serve``: the HTTP app (ingest, webhooks, tracking, unsubscribe) under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nurture.cli.app import app, runtime
+from nurture.settings import load_settings
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API; OpenAPI at /docs and /openapi.json."""
+    import uvicorn
+
+    from nurture.api.app import create_app
+
+    settings = load_settings()
+    uvicorn.run(create_app(runtime(settings), settings), host=host, port=port)
