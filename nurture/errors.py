@@ -31,6 +31,14 @@ class ProviderError(NurtureError):
     """The email provider refused or failed a send."""
 
 
+class DeliveryError(NurtureError):
+    """A notification (CRM webhook) could not be delivered; it stays queued and is retried."""
+
+
+class FeedbackError(NurtureError):
+    """Sales feedback that does not fit the contact's stage or handoff (accept, reject, ...)."""
+
+
 class NotFound(NurtureError):
     """A contact, journey or enrollment named by the user does not exist."""
 

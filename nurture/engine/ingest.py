@@ -12,7 +12,7 @@ from nurture.engine.contacts import find_contact, new_contact
 from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
-from nurture.engine.scoring import record_awards
+from nurture.engine.scoring import score_event
 from nurture.engine.suppression import suppress
 from nurture.formats import EventIn
 from nurture.store import models
@@ -51,16 +51,14 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
             session.add(row)
             session.flush()
             event = Event(data.type, occurred, data.properties)
-            awards = rt.workspace.scoring.score_event(event)
-            record_awards(session, contact, awards, "behaviour", occurred, row.id)
-            contact.band = rt.workspace.scoring.band(contact.score)
+            points = score_event(rt, session, contact, event, row.id)
             contact.updated_at = received
             stages = apply_lifecycle(rt, session, contact, occurred, {data.type}, row.id)
             reason = _suppression(data)
             if reason:
                 suppress(session, contact.email, reason, occurred, row.id)
             react(rt, session, contact, occurred, {data.type})
-            return Ingested(row.id, False, sum(a.points for a in awards), tuple(stages))
+            return Ingested(row.id, False, points, tuple(stages))
     except IntegrityError:
         with rt.sessions() as session:
             if session.scalar(select(models.Event.id).where(models.Event.source_id == source_id)):

@@ -75,7 +75,7 @@ def react(
             finish(enrollment, "exited", now, f"goal reached: {goal.describe()}")
     if suppressed:
         return
-    entered = {e.journey_id for e in enrollments}
+    entered = {e.journey_id for e in enrollments if not _before_recycle(contact, e)}
     for journey in rt.workspace.by_priority:
         if journey.id in entered or not journey.entry.admits(state):
             continue
@@ -101,6 +101,15 @@ def react(
                 enrolled_at=now,
             )
         )
+
+
+def _before_recycle(contact: models.Contact, enrollment: models.Enrollment) -> bool:
+    """A recycled contact may enter again a journey it finished before it was recycled."""
+    return (
+        contact.stage == "recycled"
+        and enrollment.finished_at is not None
+        and enrollment.finished_at <= contact.stage_changed_at
+    )
 
 
 def finish(enrollment: models.Enrollment, status: str, now: datetime, reason: str | None) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nurture.clock import Clock
 from nurture.definitions.loader import journey_from_spec, load_workspace
 from nurture.definitions.schema import JourneySpec
+from nurture.delivery.crm import CrmWebhook
 from nurture.delivery.links import Links
 from nurture.delivery.providers import Provider
 from nurture.delivery.providers.outbox import OutboxProvider
@@ -32,6 +33,7 @@ class Runtime:
     templates: Templates
     provider: Provider
     links: Links
+    crm: CrmWebhook = field(default_factory=lambda: CrmWebhook(None))
     _versions: dict[int, Journey] = field(default_factory=dict)
 
     def journey_of(self, version: models.JourneyVersion) -> Journey:
@@ -61,6 +63,7 @@ def build_runtime(
         templates=Templates(templates_dir),
         provider=provider or _provider(settings),
         links=Links(settings.secret_key, settings.base_url),
+        crm=CrmWebhook(settings.crm_webhook_secret, settings.crm_webhook_url),
     )
 
 
