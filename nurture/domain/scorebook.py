@@ -101,7 +101,7 @@ class ScoreBook:
         for rule in self.model.behaviour:
             if not rule.matches(event):
                 continue
-            matched = True
+            matched = matched or rule.points > 0
             given = [r.at for r in self.rows if r.kind == "behaviour" and r.rule == rule.id]
             if rule.points == 0 or not rule.allows(given, event.occurred_at):
                 continue

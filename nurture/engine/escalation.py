@@ -43,9 +43,11 @@ def sweep(rt: Runtime, now: datetime) -> int:
             successor = None
             if rules.escalation.action == "reassign":
                 pool = pool_for(profile_of(contact), rules.team, rules.routes)
-                successor = next_rep(pool, handoff.owner, skip=[handoff.owner])
+                had = [*handoff.details.get("owners", []), handoff.owner]
+                successor = next_rep(pool, handoff.owner, skip=had)
             if successor is not None:
                 previous = handoff.owner
+                handoff.details = {**handoff.details, "owners": had}
                 handoff.owner = contact.owner = successor
                 handoff.sla_due_at = handoff.check_at = rules.due(now)
                 record(

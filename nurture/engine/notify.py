@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from nurture.delivery.providers import OutgoingEmail
@@ -177,13 +177,4 @@ def _email(rt: Runtime, notification_id: int, to: str, payload: dict[str, Any]) 
         text=text,
         journey="handoff",
         step="notification",
-    )
-
-
-def pending_notifications(session: Session) -> list[models.Notification]:
-    N = models.Notification
-    return list(
-        session.scalars(
-            select(N).where(or_(N.status == "pending", N.status == "failed")).order_by(N.id)
-        )
     )
