@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def later() -> None:
         """Sales answers on Thursday, after the events."""
         monkeypatch.setenv("NURTURE_CLOCK_START", "2026-03-05T09:00:00Z")
+        monkeypatch.setenv("NURTURE_CLOCK_EPOCH", str(time.time()))  # one clock for all commands
 
     def invoke(*args: str):
         return runner.invoke(app, list(args), catch_exceptions=True)
