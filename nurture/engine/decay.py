@@ -36,7 +36,11 @@ def sweep(rt: Runtime, now: datetime) -> int:
     while True:
         with rt.sessions.begin() as session:
             contacts = session.scalars(
-                select(C).where(C.decay_due_at <= now).order_by(C.id).limit(BATCH)
+                select(C)
+                .where(C.decay_due_at <= now)
+                .order_by(C.id)
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
             ).all()
             if not contacts:
                 return changed

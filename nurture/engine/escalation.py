@@ -28,7 +28,12 @@ def sweep(rt: Runtime, now: datetime) -> int:
     rules = rt.workspace.handoff
     escalated = 0
     with rt.sessions.begin() as session:
-        due = session.scalars(select(H).where(H.check_at <= now).order_by(H.check_at, H.id)).all()
+        due = session.scalars(
+            select(H)
+            .where(H.check_at <= now)
+            .order_by(H.check_at, H.id)
+            .with_for_update(skip_locked=True)
+        ).all()
         for handoff in due:
             handoff.check_at = None
             if handoff.status != "pending":
