@@ -35,6 +35,14 @@ class ProviderRejected(ProviderError):
     """The provider refused this email for good (a 4xx): retrying it would not help."""
 
 
+class DeliveryError(NurtureError):
+    """A notification (CRM webhook) could not be delivered; it stays queued and is retried."""
+
+
+class FeedbackError(NurtureError):
+    """Sales feedback that does not fit the contact's stage or handoff (accept, reject, ...)."""
+
+
 class NotFound(NurtureError):
     """A contact, journey or enrollment named by the user does not exist."""
 

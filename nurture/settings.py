@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     templates: Path = Path("templates")
     secret_key: str = "dev-only-secret-change-me"
     base_url: str = "http://localhost:8000"
+    crm_webhook_url: str | None = Field(default=None, pattern=r"^https?://")
+    crm_webhook_secret: str | None = None
     clock_start: datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
     clock_epoch: float | None = None

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
 from nurture.definitions.journey_lint import Names, lint_journey
 from nurture.definitions.journey_schema import STEP_TYPES, JourneySpec
 from nurture.definitions.journeys import journey_from_spec
-from nurture.definitions.schema import ScoringSpec, WorkspaceSpec
+from nurture.definitions.schema import BehaviourSpec, ScoringSpec, WorkspaceSpec
 from nurture.definitions.sending import sending_rules
 from nurture.definitions.spec_keys import keys_at
 from nurture.definitions.yamlsource import Document, read_document
+from nurture.domain.assignment import Rep, Route
+from nurture.domain.business_hours import WEEKDAYS, BusinessHours
+from nurture.domain.decay import Decay, Inactivity
 from nurture.domain.durations import parse_duration
 from nurture.domain.lifecycle import LifecycleRules
-from nurture.domain.scoring import BehaviourRule, FitRule, ScoringModel, Threshold
-from nurture.domain.workspace import HandoffRules, Sender, Workspace
+from nurture.domain.scoring import BehaviourRule, Cap, FitRule, ScoringModel, Threshold
+from nurture.domain.workspace import Escalation, HandoffRules, Sender, Workspace
 from nurture.errors import DefinitionError, plain_message
 
 WORKSPACE_FILE = "workspace.yaml"
@@ -74,9 +79,7 @@ def load_workspace(folder: Path, templates: Path) -> Workspace:
             mql_score=settings_spec.lifecycle.mql.score,
             mql_grades=frozenset(settings_spec.lifecycle.mql.grades),
         ),
-        handoff=HandoffRules(
-            team=tuple(settings_spec.handoff.team), sla=parse_duration(settings_spec.handoff.sla)
-        ),
+        handoff=_handoff_rules(settings_spec),
         journeys=tuple(journey_from_spec(spec) for _, spec in journeys),
         definitions={
             spec.id: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
@@ -137,26 +140,97 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return text
 
 
-def _scoring_model(spec: ScoringSpec) -> ScoringModel:
-    return ScoringModel(
-        behaviour=tuple(
-            BehaviourRule(r.id, r.event, r.points, dict(r.where)) for r in spec.behaviour
+def _handoff_rules(spec: WorkspaceSpec) -> HandoffRules:
+    handoff = spec.handoff
+    hours = handoff.business_hours
+    return HandoffRules(
+        team=tuple(Rep(r.email, r.available) for r in handoff.reps),
+        sla=parse_duration(handoff.sla),
+        routes=tuple(
+            Route(r.field, frozenset(v.lower() for v in r.in_), tuple(r.reps))
+            for r in handoff.routes
         ),
+        business_hours=None
+        if hours is None
+        else BusinessHours(
+            timezone=hours.timezone or spec.timezone,
+            days=frozenset(WEEKDAYS.index(d) for d in hours.days),
+            opens=time.fromisoformat(hours.opens),
+            closes=time.fromisoformat(hours.closes),
+            holidays=frozenset(hours.holidays),
+        ),
+        escalation=Escalation(handoff.escalation.action, handoff.escalation.manager),
+        webhook_url=handoff.notify.webhook,
+        email_owner=handoff.notify.email_owner,
+    )
+
+
+def _behaviour_rule(spec: BehaviourSpec) -> BehaviourRule:
+    cap = None if spec.cap is None else Cap(spec.cap.count, parse_duration(spec.cap.per))
+    decay = None
+    if spec.decay is not None:
+        d = spec.decay
+        decay = Decay(
+            half_life=parse_duration(d.half_life) if d.half_life else None,
+            amount=d.amount,
+            every=parse_duration(d.every) if d.every else None,
+        )
+    return BehaviourRule(spec.id, spec.event, spec.points, dict(spec.where), cap, decay)
+
+
+def _scoring_model(spec: ScoringSpec) -> ScoringModel:
+    inactivity = spec.inactivity
+    return ScoringModel(
+        behaviour=tuple(_behaviour_rule(r) for r in spec.behaviour),
         fit=tuple(
             FitRule(r.id, r.field, r.test[0], r.test[1], r.points)  # type: ignore[arg-type]
             for r in spec.fit
         ),
         bands=tuple(Threshold(name, minimum) for name, minimum in spec.bands.items()),
         grades=tuple(Threshold(name, minimum) for name, minimum in spec.grades.items()),
+        inactivity=None
+        if inactivity is None
+        else Inactivity(parse_duration(inactivity.after), inactivity.points),
+        matrix={grade: dict(cells) for grade, cells in spec.matrix.items()},
     )
 
 
 def _check_scoring(doc: Document, spec: ScoringSpec, settings: WorkspaceSpec) -> list[str]:
-    return [
+    problems = [
         doc.error(["behaviour", i, "event"], _unknown_event(rule.event, settings))
         for i, rule in enumerate(spec.behaviour)
         if rule.event not in settings.known_events
     ]
+    seen: set[str] = set()
+    ids: list[tuple[str, int, str]] = [("behaviour", i, r.id) for i, r in enumerate(spec.behaviour)]
+    ids += [("fit", i, r.id) for i, r in enumerate(spec.fit)]
+    for kind, i, rule_id in ids:
+        if rule_id in seen:
+            problems.append(
+                doc.error(
+                    [kind, i, "id"], f"duplicate rule id '{rule_id}': give each rule its own id"
+                )
+            )
+        seen.add(rule_id)
+    for grade, cells in spec.matrix.items():
+        if grade not in spec.grades:
+            problems.append(
+                doc.error(
+                    ["matrix", grade],
+                    f"unknown grade '{grade}': use one of {', '.join(spec.grades)}",
+                    at_key=True,
+                )
+            )
+        for band in cells:
+            if band not in spec.bands:
+                problems.append(
+                    doc.error(
+                        ["matrix", grade, band],
+                        f"unknown band '{band}': use one of {', '.join(spec.bands)}",
+                        at_key=True,
+                    )
+                )
+    return problems
 
 
 def _check_settings(doc: Document, spec: WorkspaceSpec, model: ScoringModel) -> list[str]:
@@ -173,7 +247,46 @@ def _check_settings(doc: Document, spec: WorkspaceSpec, model: ScoringModel) -> 
         for i, g in enumerate(spec.lifecycle.mql.grades)
         if g not in model.grade_names
     ]
+    team = {rep.email for rep in spec.handoff.reps}
+    for i, route in enumerate(spec.handoff.routes):
+        for j, rep in enumerate(route.reps):
+            if rep not in team:
+                problems.append(
+                    doc.error(
+                        ["handoff", "routes", i, "reps", j],
+                        f"'{rep}' is not in handoff.team: add it to the team or fix the address",
+                    )
+                )
+    hours = spec.handoff.business_hours
+    if hours is not None:
+        if hours.opens >= hours.closes:
+            problems.append(
+                doc.error(["handoff", "business_hours", "closes"], "closes must be after opens")
+            )
+        if hours.timezone is not None and not _known_zone(hours.timezone):
+            problems.append(
+                doc.error(
+                    ["handoff", "business_hours", "timezone"],
+                    f"unknown time zone '{hours.timezone}': use an IANA name such as Europe/Ljubljana",
+                )
+            )
+    escalation = spec.handoff.escalation
+    if escalation.action == "notify_manager" and escalation.manager is None:
+        problems.append(
+            doc.error(
+                ["handoff", "escalation"],
+                "action notify_manager needs a manager: add manager: EMAIL",
+            )
+        )
     return problems
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _check_unique_ids(journeys: list[tuple[Document, JourneySpec]]) -> list[str]:

@@ -7,6 +7,7 @@ These models are the single source of the file formats: the loader validates wit
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -68,9 +69,72 @@ class LifecycleSpec(Strict):
     mql: MqlSpec
 
 
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError(f"'{value}' is not a time of day: write HH:MM (24 h), e.g. 08:00")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time), Field(examples=["08:00", "18:30"])]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class RepSpec(Strict):
+    email: Email
+    available: bool = Field(default=True, description="false: skipped by assignment (leave).")
+
+
+class RouteSpec(Strict):
+    field: str = Field(description="A profile field (country, industry, ...) or attribute.")
+    in_: list[str] = Field(alias="in", min_length=1, description="Values that take this route.")
+    reps: list[Email] = Field(min_length=1, description="Reps of the team, round-robin order.")
+
+
+class BusinessHoursSpec(Strict):
+    timezone: str | None = Field(default=None, description="Default: the workspace's timezone.")
+    days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    opens: ClockTime = "09:00"
+    closes: ClockTime = "17:00"
+    holidays: list[date] = Field(default_factory=list)
+
+
+class EscalationSpec(Strict):
+    action: Literal["reassign", "notify_manager"] = "reassign"
+    manager: Email | None = Field(
+        default=None, description="Told of a breach (and of any the team cannot absorb)."
+    )
+
+
+class NotifySpec(Strict):
+    webhook: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="CRM URL; NURTURE_CRM_WEBHOOK_URL overrides it. Signed with "
+        "NURTURE_CRM_WEBHOOK_SECRET.",
+    )
+    email_owner: bool = Field(default=False, description="Email the assigned rep.")
+
+
 class HandoffSpec(Strict):
-    team: list[str] = Field(min_length=1, description="Sales reps, in round-robin order.")
+    team: list[Email | RepSpec] = Field(
+        min_length=1, description="Sales reps, in round-robin order."
+    )
+    routes: list[RouteSpec] = Field(
+        default_factory=list, description="Territory or segment rules; first match wins."
+    )
     sla: Duration = Field(description="How fast sales must accept a new MQL.")
+    business_hours: BusinessHoursSpec | None = Field(
+        default=None, description="When set, the SLA counts only open hours."
+    )
+    escalation: EscalationSpec = Field(default_factory=EscalationSpec)
+    notify: NotifySpec = Field(default_factory=NotifySpec)
+
+    @property
+    def reps(self) -> list[RepSpec]:
+        return [RepSpec(email=r) if isinstance(r, str) else r for r in self.team]
 
 
 class WorkspaceSpec(Strict):
@@ -89,16 +153,6 @@ class WorkspaceSpec(Strict):
 
 
 # --- sending (workspace.yaml ``sending:``) ---------------------------------------------
-
-
-def _clock_time(value: str) -> str:
-    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
-        raise ValueError(f"'{value}' is not a time of day: write HH:MM (24 h), e.g. 08:00")
-    return value
-
-
-ClockTime = Annotated[str, AfterValidator(_clock_time), Field(examples=["08:00", "18:30"])]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class SendingWindowSpec(Strict):
@@ -143,11 +197,39 @@ class SendingSpec(Strict):
 # --- scoring --------------------------------------------------------------------------
 
 
+class CapSpec(Strict):
+    count: int = Field(ge=1, description="Awards allowed within any window of `per`.")
+    per: Duration
+
+
+class DecaySpec(Strict):
+    half_life: Duration | None = Field(default=None, description="Points halve every...")
+    amount: int | None = Field(default=None, ge=1, description="Points taken off every `every`.")
+    every: Duration | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DecaySpec:
+        if (self.half_life is not None) == (self.amount is not None or self.every is not None):
+            raise ValueError("a decay has either half_life, or amount and every")
+        if (self.amount is None) != (self.every is None):
+            raise ValueError("a decay by amount needs both amount and every")
+        return self
+
+
 class BehaviourSpec(Strict):
     id: Identifier
     event: str
-    where: dict[str, str] = Field(default_factory=dict, description="Property globs.")
+    where: dict[str, str] = Field(
+        default_factory=dict, description="Property globs: url, content_type, form, ..."
+    )
     points: int
+    cap: CapSpec | None = Field(default=None, description="At most `count` awards per `per`.")
+    decay: DecaySpec | None = None
+
+
+class InactivitySpec(Strict):
+    after: Duration = Field(description="Silence that costs points, e.g. 30d; repeats.")
+    points: int = Field(lt=0, description="Points off (negative) for each such period.")
 
 
 class FitSpec(Strict):
@@ -159,6 +241,9 @@ class FitSpec(Strict):
     not_in: list[Any] | None = None
     gte: float | None = None
     lt: float | None = None
+    between: tuple[float, float] | None = Field(
+        default=None, description="[low, high): a band such as company size 50 to 1000."
+    )
     points: int
 
     @field_validator("matches")
@@ -175,18 +260,20 @@ class FitSpec(Strict):
     def _one_test(self) -> FitSpec:
         tests = [
             op
-            for op in ("matches", "equals", "in_", "not_in", "gte", "lt")
+            for op in ("matches", "equals", "in_", "not_in", "gte", "lt", "between")
             if getattr(self, op) is not None
         ]
         if len(tests) != 1:
             raise ValueError(
-                "a fit rule needs exactly one test: matches, equals, in, not_in, gte or lt"
+                "a fit rule needs exactly one test: matches, equals, in, not_in, gte, lt or between"
             )
+        if self.between is not None and self.between[0] >= self.between[1]:
+            raise ValueError("between: [low, high] needs low below high")
         return self
 
     @property
     def test(self) -> tuple[str, Any]:
-        for op in ("matches", "equals", "in_", "not_in", "gte", "lt"):
+        for op in ("matches", "equals", "in_", "not_in", "gte", "lt", "between"):
             value = getattr(self, op)
             if value is not None:
                 return op.rstrip("_"), value
@@ -198,3 +285,7 @@ class ScoringSpec(Strict):
     fit: list[FitSpec] = Field(default_factory=list)
     bands: dict[str, int] = Field(min_length=1, description="Band name: minimum score.")
     grades: dict[str, int] = Field(min_length=1, description="Grade name: minimum fit points.")
+    inactivity: InactivitySpec | None = None
+    matrix: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Grade: {band: what to do}, the score x grade matrix."
+    )

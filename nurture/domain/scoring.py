@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from nurture.domain.contacts import Profile
+from nurture.domain.decay import Decay, Inactivity
 from nurture.domain.events import Event
 
-FitOp = Literal["matches", "in", "not_in", "gte", "lt", "equals"]
+FitOp = Literal["matches", "in", "not_in", "gte", "lt", "equals", "between"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,14 @@ class Award:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """At most ``count`` awards of a rule within any ``per`` window."""
+
+    count: int
+    per: timedelta
+
+
+@dataclass(frozen=True)
 class BehaviourRule:
     """Points for an event of ``event`` type whose properties match every ``where`` glob."""
 
@@ -35,6 +45,18 @@ class BehaviourRule:
     event: str
     points: int
     where: Mapping[str, str] = field(default_factory=dict)
+    cap: Cap | None = None
+    decay: Decay | None = None
+
+    def allows(self, given: Sequence[datetime], at: datetime) -> bool:
+        """Whether one more award at ``at`` stays within the cap, given earlier award times."""
+        if self.cap is None:
+            return True
+        recent = [moment for moment in given if at - moment < self.cap.per]
+        return len(recent) < self.cap.count
+
+    def explain(self, event: Event) -> str:
+        return f"{event.type} {_describe(event)}".strip()
 
     def matches(self, event: Event) -> bool:
         if event.type != self.event:
@@ -57,6 +79,9 @@ class FitRule:
     points: int
 
     def describe(self) -> str:
+        if self.op == "between":
+            low, high = (_number(v) for v in self.value)
+            return f"{self.field} from {low} to under {high}"
         value = ", ".join(map(str, self.value)) if isinstance(self.value, list) else self.value
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -77,6 +102,9 @@ class FitRule:
             number = float(actual)
         except (TypeError, ValueError):
             return False
+        if self.op == "between":
+            low, high = self.value
+            return float(low) <= number < float(high)
         return number >= float(self.value) if self.op == "gte" else number < float(self.value)
 
 
@@ -94,6 +122,9 @@ class ScoringModel:
     fit: Sequence[FitRule]
     bands: Sequence[Threshold]
     grades: Sequence[Threshold]
+    inactivity: Inactivity | None = None
+    matrix: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Grade -> band -> what to do with such a contact (the score x grade matrix)."""
 
     def __post_init__(self) -> None:
         for levels, what in ((self.bands, "band"), (self.grades, "grade")):
@@ -110,6 +141,10 @@ class ScoringModel:
     def fit_points(self, profile: Profile) -> dict[str, int]:
         """Points each fit rule gives this profile now (rules that do not match give 0)."""
         return {rule.id: (rule.points if rule.matches(profile) else 0) for rule in self.fit}
+
+    def action(self, grade: str, band: str) -> str | None:
+        """The matrix cell for this grade and band, if the model has a matrix."""
+        return self.matrix.get(grade, {}).get(band)
 
     def band(self, score: int) -> str:
         return _level(self.bands, score)
@@ -134,6 +169,10 @@ def _level(levels: Iterable[Threshold], points: int) -> str:
         if points >= level.minimum:
             chosen = level.name
     return chosen
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _describe(event: Event) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from nurture.domain.assignment import Rep, Route
+from nurture.domain.business_hours import BusinessHours
 from nurture.domain.journeys import Journey
 from nurture.domain.lifecycle import LifecycleRules
 from nurture.domain.scoring import ScoringModel
@@ -21,11 +23,30 @@ class Sender:
 
 
 @dataclass(frozen=True)
-class HandoffRules:
-    """Who gets a new MQL (round-robin over ``team``) and how fast sales must respond."""
+class Escalation:
+    """What a breached SLA does: give the MQL to the next rep, or tell ``manager``."""
 
-    team: Sequence[str]
+    action: str = "reassign"
+    manager: str | None = None
+
+
+@dataclass(frozen=True)
+class HandoffRules:
+    """Who gets a new MQL, how fast sales must respond, who is told, and what a breach does."""
+
+    team: Sequence[Rep]
     sla: timedelta
+    routes: Sequence[Route] = ()
+    business_hours: BusinessHours | None = None
+    escalation: Escalation = field(default_factory=Escalation)
+    webhook_url: str | None = None
+    email_owner: bool = False
+
+    def due(self, start: datetime) -> datetime:
+        """When an SLA started at ``start`` is breached (in business hours when they are set)."""
+        if self.business_hours is None:
+            return start + self.sla
+        return self.business_hours.add(start, self.sla)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,17 @@
-"""Hand a new MQL to sales: an owner by round-robin and a due time for the SLA."""
+"""Hand a new MQL to sales: an owner, an SLA due time, notifications, and an audit trail."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nurture.domain.assignment import next_rep, pool_for
+from nurture.engine.notifications import queue_email, queue_webhook
 from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import profile_of
 from nurture.store import models
 
 
@@ -15,16 +19,89 @@ def hand_off(
     rt: Runtime, session: Session, contact: models.Contact, now: datetime
 ) -> models.Handoff:
     rules = rt.workspace.handoff
-    handed = session.scalar(select(func.count()).select_from(models.Handoff)) or 0
-    owner = rules.team[handed % len(rules.team)]
+    pool = pool_for(profile_of(contact), rules.team, rules.routes)
+    emails = [rep.email for rep in pool]
+    last = session.scalars(
+        select(models.Handoff.owner)
+        .where(models.Handoff.owner.in_(emails))
+        .order_by(models.Handoff.id.desc())
+        .limit(1)
+    ).first()
+    owner = next_rep(pool, last) or next_rep(rules.team, None) or rules.team[0].email
+    due = rules.due(now)
     handoff = models.Handoff(
         contact_id=contact.id,
         owner=owner,
         status="pending",
-        sla_due_at=now + rules.sla,
-        details={"score": contact.score, "grade": contact.grade},
+        sla_due_at=due,
+        check_at=due,
+        details={"score": contact.score, "grade": contact.grade, "band": contact.band},
         created_at=now,
     )
     session.add(handoff)
+    session.flush()
+    pool_note = "" if len(pool) == len(rules.team) else " (route by territory/segment)"
+    record(
+        session,
+        handoff,
+        "assigned",
+        f"assigned to {owner}{pool_note}",
+        now,
+        data={"owner": owner, "sla_due": due.isoformat()},
+    )
     contact.owner = owner
+    notify_owner(rt, session, handoff, contact, now, "mql")
     return handoff
+
+
+def notify_owner(
+    rt: Runtime,
+    session: Session,
+    handoff: models.Handoff,
+    contact: models.Contact,
+    now: datetime,
+    reason: str,
+) -> None:
+    """The CRM push and, when configured, an email to the owner."""
+    queue_webhook(rt, session, handoff, contact, now, reason)
+    if rt.workspace.handoff.email_owner:
+        queue_email(
+            rt,
+            session,
+            handoff,
+            handoff.owner,
+            f"New MQL for you: {contact.email} (score {contact.score}, grade {contact.grade})",
+            [
+                f"{contact.email} is yours: {contact.first_name or ''} {contact.last_name or ''}".strip(),
+                f"{contact.job_title or '-'} at {contact.company or '-'}",
+                f"Score {contact.score} ({contact.band}), grade {contact.grade}.",
+                f"Please accept by {handoff.sla_due_at.isoformat()}: "
+                f"nurture handoff accept {contact.email}",
+            ],
+            now,
+        )
+
+
+def record(
+    session: Session,
+    handoff: models.Handoff,
+    kind: str,
+    detail: str,
+    now: datetime,
+    actor: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        models.HandoffEvent(
+            handoff_id=handoff.id, kind=kind, actor=actor, detail=detail, data=data or {}, at=now
+        )
+    )
+
+
+def latest_handoff(session: Session, contact: models.Contact) -> models.Handoff | None:
+    return session.scalars(
+        select(models.Handoff)
+        .where(models.Handoff.contact_id == contact.id)
+        .order_by(models.Handoff.id.desc())
+        .limit(1)
+    ).first()

@@ -13,7 +13,7 @@ from nurture.engine.contacts import find_contact, new_contact
 from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
-from nurture.engine.scoring import record_awards
+from nurture.engine.scoring import score_event
 from nurture.engine.suppression import lift, suppress
 from nurture.formats import EventIn
 from nurture.store import models
@@ -53,9 +53,7 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
             session.flush()
             event = Event(data.type, occurred, data.properties)
             engaged = not is_machine_open(data)
-            awards = rt.workspace.scoring.score_event(event) if engaged else []
-            record_awards(session, contact, awards, "behaviour", occurred, row.id)
-            contact.band = rt.workspace.scoring.band(contact.score)
+            points = score_event(rt, session, contact, event, row.id) if engaged else 0
             contact.updated_at = received
             stages = apply_lifecycle(rt, session, contact, occurred, {data.type}, row.id)
             reason = _suppression(data)
@@ -65,7 +63,7 @@ def ingest_event(rt: Runtime, data: EventIn) -> Ingested:
                 lift(session, contact.email)
             if engaged:
                 react(rt, session, contact, occurred, TriggerEvent(data.type, data.properties))
-            return Ingested(row.id, False, sum(a.points for a in awards), tuple(stages))
+            return Ingested(row.id, False, points, tuple(stages))
     except IntegrityError:
         with rt.sessions() as session:
             if session.scalar(select(models.Event.id).where(models.Event.source_id == source_id)):

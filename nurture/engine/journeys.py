@@ -133,8 +133,9 @@ def react(
     if suppressed:
         return
     facts = StoredFacts(session, contact.id)
+    since_recycle = [e for e in enrollments if not _before_recycle(contact, e)]
     for journey in rt.workspace.by_priority:
-        if _may_enter(journey, enrollments, now) and _qualifies(
+        if _may_enter(journey, since_recycle, now) and _qualifies(
             journey, state, event, subject, facts
         ):
             enroll(session, contact, journey, now)
@@ -188,6 +189,15 @@ def enroll(
     )
     session.add(enrollment)
     return enrollment
+
+
+def _before_recycle(contact: models.Contact, enrollment: models.Enrollment) -> bool:
+    """A recycled contact may enter again a journey it finished before it was recycled."""
+    return (
+        contact.stage == "recycled"
+        and enrollment.finished_at is not None
+        and enrollment.finished_at <= contact.stage_changed_at
+    )
 
 
 def finish(enrollment: models.Enrollment, status: str, now: datetime, reason: str | None) -> None:

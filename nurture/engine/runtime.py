@@ -13,6 +13,7 @@ from nurture.clock import Clock
 from nurture.definitions.journey_schema import JourneySpec
 from nurture.definitions.journeys import journey_from_spec
 from nurture.definitions.loader import load_workspace
+from nurture.delivery.crm import CrmWebhook
 from nurture.delivery.links import Links
 from nurture.delivery.providers import Provider
 from nurture.delivery.providers.outbox import OutboxProvider
@@ -37,6 +38,7 @@ class Runtime:
     webhook_secret: str = ""
     http: httpx.Client | None = None
     """The client notify steps post webhooks with (None: a fresh one per call)."""
+    crm: CrmWebhook = field(default_factory=lambda: CrmWebhook(None))
     _versions: dict[int, Journey] = field(default_factory=dict)
 
     def journey_of(self, version: models.JourneyVersion) -> Journey:
@@ -67,6 +69,7 @@ def build_runtime(
         provider=provider or _provider(settings),
         links=Links(settings.secret_key, settings.base_url),
         webhook_secret=settings.secret_key,
+        crm=CrmWebhook(settings.crm_webhook_secret, settings.crm_webhook_url),
     )
 
 

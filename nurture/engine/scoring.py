@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nurture.domain.contacts import PROFILE_FIELDS, Profile
-from nurture.domain.scoring import Award
+from nurture.domain.events import Event
+from nurture.domain.scorebook import NON_FIT, Row, ScoreBook
+from nurture.domain.scoring import Award, ScoringModel
 from nurture.engine.runtime import Runtime
 from nurture.store import models
 
@@ -69,3 +71,73 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
     record_awards(session, contact, awards, "fit", now)
     contact.grade = model.grade(sum(wanted.values()))
     contact.band = model.band(contact.score)
+
+
+def load_book(session: Session, contact: models.Contact, model: ScoringModel) -> ScoreBook:
+    """The contact's behaviour, decay and inactivity rows since its last reset."""
+    S = models.ScoreEntry
+    last_reset = session.scalar(
+        select(func.max(S.id)).where(S.contact_id == contact.id, S.kind == "reset")
+    )
+    query = select(S).where(S.contact_id == contact.id, S.kind.in_(NON_FIT))
+    if last_reset is not None:
+        query = query.where(S.id > last_reset)
+    rows = [
+        Row(e.rule, e.kind, e.points, e.reason, e.at, e.event_id)
+        for e in session.scalars(query.order_by(S.id))
+    ]
+    return ScoreBook(model, rows, contact.last_active_at, contact.scored_until)
+
+
+def write_rows(session: Session, contact: models.Contact, rows: list[Row]) -> None:
+    for row in rows:
+        if row.points == 0:
+            continue
+        session.add(
+            models.ScoreEntry(
+                contact_id=contact.id,
+                rule=row.rule,
+                kind=row.kind,
+                points=row.points,
+                reason=row.reason,
+                event_id=row.event,
+                at=row.at,
+            )
+        )
+        contact.score += row.points
+
+
+def _keep(book: ScoreBook, contact: models.Contact, rt: Runtime) -> None:
+    contact.last_active_at = book.last_activity
+    contact.scored_until = book.scored_until
+    contact.decay_due_at = book.next_due()
+    contact.band = rt.workspace.scoring.band(contact.score)
+
+
+def score_event(
+    rt: Runtime, session: Session, contact: models.Contact, event: Event, event_id: int
+) -> int:
+    """Catch the contact's decay up to the event, then award its rules; return points awarded."""
+    book = load_book(session, contact, rt.workspace.scoring)
+    rows = book.on_event(event, event_id)
+    write_rows(session, contact, rows)
+    _keep(book, contact, rt)
+    return sum(row.points for row in rows if row.kind == "behaviour")
+
+
+def catch_up(rt: Runtime, session: Session, contact: models.Contact, until: datetime) -> int:
+    """Apply decay and inactivity up to ``until``; return the points changed."""
+    book = load_book(session, contact, rt.workspace.scoring)
+    rows = book.catch_up(until)
+    write_rows(session, contact, rows)
+    _keep(book, contact, rt)
+    return sum(row.points for row in rows)
+
+
+def reset_behaviour(
+    rt: Runtime, session: Session, contact: models.Contact, at: datetime, reason: str
+) -> None:
+    """Cancel the behaviour points (fit stays): a recycled contact earns its way back."""
+    book = load_book(session, contact, rt.workspace.scoring)
+    write_rows(session, contact, book.reset(at, reason))
+    _keep(book, contact, rt)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from nurture.engine.execute import run_enrollment
 from nurture.engine.runtime import Runtime
+from nurture.engine.sweeps import run_sweeps
 from nurture.store import models
 
 LEASE = timedelta(minutes=5)
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 class TickResult:
     claimed: int
     sent: int
+    swept: int = 0
 
 
 def claim_due(rt: Runtime, now: datetime, owner: str, limit: int = 100) -> list[int]:
@@ -55,6 +57,7 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
     claimed = 0
     with rt.sessions() as session:
         before = _sent_count(session)
+    swept = run_sweeps(rt, now)
     while batch := claim_due(rt, now, owner):
         claimed += len(batch)
         for enrollment_id in batch:
@@ -66,7 +69,7 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
                 )
     with rt.sessions() as session:
         sent = _sent_count(session) - before
-    return TickResult(claimed, sent)
+    return TickResult(claimed, sent, swept)
 
 
 def _sent_count(session: Session) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 
 from nurture.clock import ManualClock
 from nurture.engine.runtime import Runtime
+from nurture.engine.sweeps import next_sweep
 from nurture.engine.tick import tick
 from nurture.store import models
 
@@ -32,10 +33,16 @@ def next_due(rt: Runtime, until: datetime) -> datetime | None:
 
 
 def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
-    """Run every step due up to ``until`` at its own time, then leave the clock at ``until``."""
-    while (due := next_due(rt, until)) is not None:
+    """Run every step and sweep due up to ``until`` at its own time; leave the clock at ``until``."""
+    while (due := _earliest(next_due(rt, until), next_sweep(rt), until)) is not None:
         clock.set(max(due, clock.now()))
-        if tick(rt, clock.now()).claimed == 0:
+        result = tick(rt, clock.now())
+        if result.claimed == 0 and result.swept == 0:
             raise RuntimeError(f"work due at {due} could not be claimed at {clock.now()}")
     if until > clock.now():
         clock.set(until)
+
+
+def _earliest(step: datetime | None, sweep: datetime | None, until: datetime) -> datetime | None:
+    found = [m for m in (step, sweep) if m is not None and m <= until]
+    return min(found) if found else None

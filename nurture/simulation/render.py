@@ -49,7 +49,8 @@ def _describe(entry: Entry) -> str:
     if entry.kind == "stage":
         return f"{d['from']} -> {d['to']}"
     if entry.kind == "handoff":
-        return f"to {d['owner']}, SLA due {d['sla_due']}"
+        escalated = f" (escalated: {d['reason']})" if d.get("reason") else ""
+        return f"to {d['owner']}, SLA due {d['sla_due']}{escalated}"
     if entry.kind in ("exited", "skipped"):
         where = d["journey"] + (f"/{d['step']}" if d.get("step") else "")
         return f"{where}: {d['reason']}"

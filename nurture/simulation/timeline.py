@@ -31,11 +31,15 @@ class Entry:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "at": _utc(self.at.isoformat()),
             "email": self.email,
             "kind": self.kind,
             **self.data,
         }
+
+
+def _utc(iso: str) -> str:
+    return iso.replace("+00:00", "Z")
 
 
 def read_timeline(session: Session) -> list[Entry]:
@@ -75,18 +79,14 @@ def read_timeline(session: Session) -> list[Entry]:
                     {"from": change.from_stage, "to": change.to_stage},
                 )
             )
-    for handoff in session.scalars(select(models.Handoff).order_by(models.Handoff.id)):
-        entries.append(
-            Entry(
-                handoff.created_at,
-                emails[handoff.contact_id],
-                "handoff",
-                {
-                    "owner": handoff.owner,
-                    "sla_due": handoff.sla_due_at.isoformat().replace("+00:00", "Z"),
-                },
-            )
-        )
+    contact_of = dict(session.execute(select(models.Handoff.id, models.Handoff.contact_id)).all())
+    for event in session.scalars(select(models.HandoffEvent).order_by(models.HandoffEvent.id)):
+        owner = event.data.get("owner") or event.data.get("to")
+        if event.kind in ("assigned", "escalated") and owner:
+            data = {"owner": owner, "sla_due": _utc(event.data["sla_due"])}
+            if event.kind == "escalated":
+                data["reason"] = event.detail
+            entries.append(Entry(event.at, emails[contact_of[event.handoff_id]], "handoff", data))
     for message in session.scalars(select(models.Message).order_by(models.Message.id)):
         if message.status == "sent" and message.sent_at is not None:
             entries.append(

@@ -44,6 +44,11 @@ class Contact(Base):
     band: Mapped[str] = mapped_column(String(20))
     grade: Mapped[str] = mapped_column(String(20))
     owner: Mapped[str | None] = mapped_column(String(200))
+    last_active_at: Mapped[datetime | None]
+    scored_until: Mapped[datetime | None]
+    """How far in time decay and inactivity have been applied to the ledger."""
+    decay_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    """When time alone next changes the score (the decay sweep reads this index)."""
     stage_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -202,10 +207,48 @@ class Handoff(Base):
     owner: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     sla_due_at: Mapped[datetime]
+    check_at: Mapped[datetime | None] = mapped_column(index=True)
+    """When the SLA sweep looks at this handoff next (unset once answered or escalated)."""
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=json_default)
     created_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+
+
+class HandoffEvent(Base):
+    """What happened to a handoff: assigned, notified, accepted, rejected, qualified, escalated."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+    at: Mapped[datetime]
+
+
+class Notification(Base):
+    """A webhook or email about a handoff: stored first, delivered and retried by the sweep."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
 
 
 __all__ = [
@@ -214,9 +257,11 @@ __all__ = [
     "Enrollment",
     "Event",
     "Handoff",
+    "HandoffEvent",
     "Journey",
     "JourneyVersion",
     "Message",
+    "Notification",
     "ScoreEntry",
     "StageChange",
     "Suppression",

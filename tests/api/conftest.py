@@ -52,13 +52,6 @@ def public_key_text(key: ec.EllipticCurvePrivateKey) -> str:
 def workspace(tmp_path: Path, nurture_workspace: Path) -> Path:
     folder = tmp_path / "journeys"
     shutil.copytree(nurture_workspace, folder)
-    scoring = folder / "scoring.yaml"
-    scoring.write_text(
-        scoring.read_text().replace(
-            "  - {id: email-click,",
-            "  - {id: email-open, event: email_opened, points: 1}\n  - {id: email-click,",
-        )
-    )
     return folder
 
 

@@ -45,8 +45,14 @@ def test_bad_sending_settings_are_refused_with_their_place(
     with pytest.raises(DefinitionError) as raised:
         load_workspace(folder, nurture_templates)
     problems = "\n".join(raised.value.problems)
-    where = str(folder / "workspace.yaml")
-    assert f"{where}:21:" in problems  # the window line
+    where = folder / "workspace.yaml"
+    window_line = (
+        where.read_text()
+        .splitlines()
+        .index("  window: {days: [mon, funday], start: '18:00', end: '09:00'}")
+        + 1
+    )
+    assert f"{where}:{window_line}:" in problems
     assert "sending.window.days[1]: Input should be" in problems
     assert "'25:00' is not a time of day" in problems
     assert "when_capped" in problems

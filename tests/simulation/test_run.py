@@ -50,6 +50,17 @@ def test_ana_is_welcomed_nurtured_and_handed_off_on_the_pricing_visit(ana: Simul
         ("handoff", "maja.novak@acme.example"),
         ("exited", "welcome"),
         ("exited", "ebook-follow-up"),
+        # Nobody in sales accepts her: each breach of the SLA hands her to the next rep.
+        (
+            "handoff",
+            "SLA due 2026-03-09T16:00:00+00:00 breached by maja.novak@acme.example: "
+            "reassigned to luka.horvat@acme.example",
+        ),
+        (
+            "handoff",
+            "SLA due 2026-03-10T16:00:00+00:00 breached by luka.horvat@acme.example: "
+            "reassigned to ana.kovac@acme.example",
+        ),
     ]
 
 

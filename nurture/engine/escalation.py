@@ -1,0 +1,106 @@
+"""SLA breaches: an MQL not accepted by its due time goes to the next rep, or to a manager."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from nurture.domain.assignment import next_rep, pool_for
+from nurture.engine.handoff import notify_owner, record
+from nurture.engine.notifications import queue_email
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import profile_of
+from nurture.store import models
+
+
+def next_check(rt: Runtime) -> datetime | None:
+    H = models.Handoff
+    with rt.sessions() as session:
+        return session.scalars(
+            select(H.check_at).where(H.check_at.is_not(None)).order_by(H.check_at).limit(1)
+        ).first()
+
+
+def sweep(rt: Runtime, now: datetime) -> int:
+    """Escalate every pending handoff whose SLA is due at ``now``; return how many."""
+    H = models.Handoff
+    rules = rt.workspace.handoff
+    escalated = 0
+    with rt.sessions.begin() as session:
+        due = session.scalars(
+            select(H)
+            .where(H.check_at <= now)
+            .order_by(H.check_at, H.id)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for handoff in due:
+            handoff.check_at = None
+            if handoff.status != "pending":
+                continue
+            escalated += 1
+            contact = session.get_one(models.Contact, handoff.contact_id)
+            breached = handoff.sla_due_at
+            handoff.details = {
+                **handoff.details,
+                "breaches": [*handoff.details.get("breaches", []), breached.isoformat()],
+            }
+            successor = None
+            if rules.escalation.action == "reassign":
+                pool = pool_for(profile_of(contact), rules.team, rules.routes)
+                had = [*handoff.details.get("owners", []), handoff.owner]
+                successor = next_rep(pool, handoff.owner, skip=had)
+            if successor is not None:
+                previous = handoff.owner
+                handoff.details = {**handoff.details, "owners": had}
+                handoff.owner = contact.owner = successor
+                handoff.sla_due_at = handoff.check_at = rules.due(now)
+                record(
+                    session,
+                    handoff,
+                    "escalated",
+                    f"SLA due {breached.isoformat()} breached by {previous}: "
+                    f"reassigned to {successor}",
+                    now,
+                    data={
+                        "from": previous,
+                        "to": successor,
+                        "due": breached.isoformat(),
+                        "sla_due": handoff.sla_due_at.isoformat(),
+                    },
+                )
+                notify_owner(rt, session, handoff, contact, now, "reassigned")
+            elif rules.escalation.manager is not None:
+                manager = rules.escalation.manager
+                record(
+                    session,
+                    handoff,
+                    "escalated",
+                    f"SLA due {breached.isoformat()} breached by {handoff.owner}: "
+                    f"manager {manager} notified",
+                    now,
+                    data={"manager": manager, "due": breached.isoformat()},
+                )
+                queue_email(
+                    rt,
+                    session,
+                    handoff,
+                    manager,
+                    f"SLA breached: {contact.email} not accepted by {handoff.owner}",
+                    [
+                        f"The MQL {contact.email} (score {contact.score}, grade {contact.grade})",
+                        f"was due for acceptance by {handoff.owner} at {breached.isoformat()}.",
+                    ],
+                    now,
+                )
+            else:
+                record(
+                    session,
+                    handoff,
+                    "escalated",
+                    f"SLA due {breached.isoformat()} breached by {handoff.owner}: "
+                    "nobody else to escalate to",
+                    now,
+                    data={"due": breached.isoformat()},
+                )
+    return escalated

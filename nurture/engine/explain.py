@@ -1,0 +1,139 @@
+"""Why a contact has its score: every ledger row, rule by rule, with dates; stages; handoff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from nurture.domain.contacts import normalise_email
+from nurture.engine.contacts import find_contact
+from nurture.engine.runtime import Runtime
+from nurture.errors import NotFound
+from nurture.store import models
+
+
+def explain(rt: Runtime, email: str) -> dict[str, Any]:
+    """The JSON of `nurture contacts explain`: the score is the sum of ``ledger``."""
+    model = rt.workspace.scoring
+    with rt.sessions() as session:
+        contact = find_contact(session, normalise_email(email))
+        if contact is None:
+            raise NotFound(f"no contact {email!r}: import it with `nurture contacts import`")
+        ledger = session.scalars(
+            select(models.ScoreEntry)
+            .where(models.ScoreEntry.contact_id == contact.id)
+            .order_by(models.ScoreEntry.at, models.ScoreEntry.id)
+        ).all()
+        sources = dict(
+            session.execute(
+                select(models.Event.id, models.Event.source_id).where(
+                    models.Event.id.in_({r.event_id for r in ledger if r.event_id})
+                )
+            ).all()
+        )
+        stages = session.scalars(
+            select(models.StageChange)
+            .where(models.StageChange.contact_id == contact.id)
+            .order_by(models.StageChange.at, models.StageChange.id)
+        ).all()
+        handoffs = session.scalars(
+            select(models.Handoff)
+            .where(models.Handoff.contact_id == contact.id)
+            .order_by(models.Handoff.id)
+        ).all()
+        trail = {
+            h.id: session.scalars(
+                select(models.HandoffEvent)
+                .where(models.HandoffEvent.handoff_id == h.id)
+                .order_by(models.HandoffEvent.at, models.HandoffEvent.id)
+            ).all()
+            for h in handoffs
+        }
+        fit_points = sum(r.points for r in ledger if r.kind == "fit")
+        rules: dict[str, int] = {}
+        for row in ledger:
+            rules[row.rule] = rules.get(row.rule, 0) + row.points
+        return {
+            "email": contact.email,
+            "score": contact.score,
+            "band": contact.band,
+            "grade": contact.grade,
+            "stage": contact.stage,
+            "owner": contact.owner,
+            "fit_points": fit_points,
+            "behaviour_points": contact.score - fit_points,
+            "action": model.action(contact.grade, contact.band),
+            "mql": {
+                "score": rt.workspace.lifecycle.mql_score,
+                "grades": sorted(rt.workspace.lifecycle.mql_grades),
+            },
+            "by_rule": rules,
+            "ledger": [
+                {
+                    "at": r.at.isoformat(),
+                    "rule": r.rule,
+                    "kind": r.kind,
+                    "points": r.points,
+                    "reason": r.reason,
+                    "event": sources.get(r.event_id) if r.event_id else None,
+                }
+                for r in ledger
+            ],
+            "stages": [
+                {"at": s.at.isoformat(), "from": s.from_stage, "to": s.to_stage, "cause": s.cause}
+                for s in stages
+            ],
+            "handoffs": [
+                {
+                    "owner": h.owner,
+                    "status": h.status,
+                    "sla_due_at": h.sla_due_at.isoformat(),
+                    "reason": h.reason,
+                    "bant": h.details.get("bant"),
+                    "events": [
+                        {"at": e.at.isoformat(), "kind": e.kind, "detail": e.detail}
+                        for e in trail[h.id]
+                    ],
+                }
+                for h in handoffs
+            ],
+        }
+
+
+def handoff_board(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
+    """Every handoff, and every notification not delivered yet (nothing is lost silently)."""
+    with rt.sessions() as session:
+        rows = session.execute(
+            select(models.Handoff, models.Contact.email)
+            .join(models.Contact)
+            .order_by(models.Handoff.id)
+        ).all()
+        waiting = session.scalars(
+            select(models.Notification)
+            .where(models.Notification.status != "delivered")
+            .order_by(models.Notification.id)
+        ).all()
+        return {
+            "handoffs": [
+                {
+                    "email": email,
+                    "owner": h.owner,
+                    "status": h.status,
+                    "sla_due_at": h.sla_due_at.isoformat(),
+                }
+                for h, email in rows
+            ],
+            "undelivered": [
+                {
+                    "id": n.id,
+                    "channel": n.channel,
+                    "target": n.target,
+                    "status": n.status,
+                    "attempts": n.attempts,
+                    "error": n.last_error,
+                    "next_attempt_at": n.next_attempt_at.isoformat() if n.next_attempt_at else None,
+                }
+                for n in waiting
+            ],
+        }

@@ -1,0 +1,112 @@
+"""A contact's full history as JSON: what the CRM receives so the rep does not start from zero."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nurture.store import models
+
+_PROFILE = (
+    "email",
+    "first_name",
+    "last_name",
+    "job_title",
+    "company",
+    "company_size",
+    "industry",
+    "country",
+    "timezone",
+    "source",
+)
+PAGES = {"page_viewed"}
+FORMS = {"form_submitted", "demo_requested", "subscribed", "webinar_registered"}
+CONTENT = {"content_downloaded", "webinar_attended"}
+
+
+def contact_history(session: Session, contact: models.Contact) -> dict[str, Any]:
+    """Profile, state, every event (and pages, forms, content by kind), emails, ledger, stages."""
+    events = session.scalars(
+        select(models.Event)
+        .where(models.Event.contact_id == contact.id)
+        .order_by(models.Event.occurred_at, models.Event.id)
+    ).all()
+
+    def of(kinds: set[str]) -> list[dict[str, Any]]:
+        return [_event(e) for e in events if e.type in kinds]
+
+    messages = session.scalars(
+        select(models.Message)
+        .where(models.Message.contact_id == contact.id)
+        .order_by(models.Message.created_at, models.Message.id)
+    ).all()
+    ledger = session.scalars(
+        select(models.ScoreEntry)
+        .where(models.ScoreEntry.contact_id == contact.id)
+        .order_by(models.ScoreEntry.at, models.ScoreEntry.id)
+    ).all()
+    stages = session.scalars(
+        select(models.StageChange)
+        .where(models.StageChange.contact_id == contact.id)
+        .order_by(models.StageChange.at, models.StageChange.id)
+    ).all()
+    return {
+        "contact": {
+            **{name: getattr(contact, name) for name in _PROFILE},
+            "attributes": contact.attributes,
+        },
+        "stage": contact.stage,
+        "score": contact.score,
+        "band": contact.band,
+        "grade": contact.grade,
+        "owner": contact.owner,
+        "pages": of(PAGES),
+        "forms": of(FORMS),
+        "content": of(CONTENT),
+        "emails": [
+            {
+                "journey": m.journey_id,
+                "step": m.step_id,
+                "subject": m.subject,
+                "status": m.status,
+                "sent_at": _iso(m.sent_at),
+                "events": [
+                    _event(e)
+                    for e in events
+                    if e.type.startswith("email_") and e.properties.get("message_id") == m.uid
+                ],
+            }
+            for m in messages
+        ],
+        "events": [_event(e) for e in events],
+        "score_ledger": [
+            {
+                "at": _iso(r.at),
+                "rule": r.rule,
+                "kind": r.kind,
+                "points": r.points,
+                "reason": r.reason,
+                "event_id": r.event_id,
+            }
+            for r in ledger
+        ],
+        "stage_history": [
+            {"at": _iso(s.at), "from": s.from_stage, "to": s.to_stage, "cause": s.cause}
+            for s in stages
+        ],
+    }
+
+
+def _event(event: models.Event) -> dict[str, Any]:
+    return {
+        "id": event.source_id,
+        "type": event.type,
+        "at": _iso(event.occurred_at),
+        "properties": event.properties,
+    }
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None

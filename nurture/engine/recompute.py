@@ -1,0 +1,90 @@
+"""Replay every contact's events through the current scoring model (after a model change).
+
+The ledger is rewritten from the events, the recycle resets of the stage history and the
+profile, through the same :class:`ScoreBook` live scoring uses: the result is what live
+scoring of the same events under this model gives. Stages still only move forward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from nurture.domain.events import Event
+from nurture.domain.scorebook import Row, replay
+from nurture.engine.journeys import react
+from nurture.engine.lifecycle import apply_lifecycle
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import profile_of, write_rows
+from nurture.store import models
+
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    contacts: int
+    changed: int
+
+
+def recompute(rt: Runtime, now: datetime | None = None) -> Recomputed:
+    now = now or rt.clock.now()
+    C = models.Contact
+    seen = changed = 0
+    after = 0
+    while True:
+        with rt.sessions.begin() as session:
+            contacts = session.scalars(
+                select(C).where(C.id > after).order_by(C.id).limit(BATCH)
+            ).all()
+            if not contacts:
+                return Recomputed(seen, changed)
+            for contact in contacts:
+                before = contact.score
+                rescore(rt, session, contact, now)
+                seen += 1
+                changed += contact.score != before
+            after = contacts[-1].id
+
+
+def rescore(rt: Runtime, session: Session, contact: models.Contact, now: datetime) -> None:
+    """Rewrite one contact's ledger from its history, then apply forward stage moves."""
+    model = rt.workspace.scoring
+    S = models.ScoreEntry
+    events = session.scalars(
+        select(models.Event)
+        .where(models.Event.contact_id == contact.id)
+        .order_by(models.Event.occurred_at, models.Event.id)
+    ).all()
+    resets = session.execute(
+        select(models.StageChange.at, models.StageChange.cause)
+        .where(
+            models.StageChange.contact_id == contact.id,
+            models.StageChange.to_stage == "recycled",
+        )
+        .order_by(models.StageChange.at)
+    ).all()
+    rows, book = replay(
+        model,
+        ((e.id, Event(e.type, e.occurred_at, e.properties)) for e in events),
+        ((at, f"recycled: {cause}") for at, cause in resets),
+        now,
+    )
+    fit = [
+        Row(rule.id, "fit", points, f"fit: {rule.describe()}", contact.created_at)
+        for rule in model.fit
+        if (points := model.fit_points(profile_of(contact))[rule.id])
+    ]
+    session.execute(delete(S).where(S.contact_id == contact.id))
+    contact.score = 0
+    write_rows(session, contact, sorted([*fit, *rows], key=lambda r: r.at))
+    contact.last_active_at = book.last_activity
+    contact.scored_until = book.scored_until
+    contact.decay_due_at = book.next_due()
+    contact.band = model.band(contact.score)
+    contact.grade = model.grade(sum(r.points for r in fit))
+    apply_lifecycle(rt, session, contact, now)
+    react(rt, session, contact, now)
