@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
     clock_epoch: float | None = None
+    lease_seconds: float = Field(default=300.0, gt=0)
+    queue_prefix: str = Field(default="nurture", pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
     @field_validator("database_url")
     @classmethod
@@ -53,6 +55,11 @@ class Settings(BaseSettings):
         if value is not None and value.scheme not in ("redis", "rediss", "amqp", "amqps"):
             raise ValueError("use a redis:// or amqp:// URL, or leave it unset for in-process")
         return value
+
+    @property
+    def clock_rate(self) -> float:
+        """Virtual seconds per real second: 1 unless an accelerated clock is set."""
+        return self.clock_speed if self.clock_start is not None else 1.0
 
     @cached_property
     def clock(self) -> Clock:

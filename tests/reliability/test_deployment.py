@@ -1,0 +1,74 @@
+"""Invariants 1 and 2 across a real deployment: no duplicate sends, no lost steps.
+
+Two schedulers and four Dramatiq worker processes over one PostgreSQL and one broker take
+2,000 contacts through a three-email journey on a clock that plays a day in three seconds,
+while the tests kill workers and cut the database connections under them.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.reliability, pytest.mark.postgres]
+BROKERS = ["redis_url", "rabbitmq_url"]
+
+
+def _start(deployment, schedulers: int = 2, workers: int = 4) -> None:
+    started = time.monotonic()
+    deployment.enroll()
+    print(f"\n{deployment.contacts} contacts enrolled in {time.monotonic() - started:.1f}s")
+    for _ in range(workers):
+        deployment.start_worker()
+    deployment.wait_workers_ready()
+    for _ in range(schedulers):
+        deployment.start_scheduler()
+
+
+def _check(deployment, label: str) -> None:
+    counts = deployment.counts()
+    print(counts.line(label))
+    assert counts.expected == deployment.expected
+    detail = "" if counts.lost == counts.duplicates == 0 else deployment.log_tails()
+    assert counts.duplicates == 0, detail
+    assert counts.lost == 0, detail
+    assert counts.sent == counts.expected == counts.files
+
+
+@pytest.mark.parametrize("deployment", BROKERS, indirect=True)
+def test_every_contact_gets_every_step_exactly_once(deployment, request) -> None:
+    _start(deployment)
+    deployment.wait_done(timeout=600)
+    deployment.stop()
+    _check(deployment, f"exactly once [{request.node.callspec.id}]")
+
+
+@pytest.mark.parametrize("deployment", ["redis_url"], indirect=True)
+def test_workers_killed_at_random_moments_lose_and_repeat_nothing(deployment) -> None:
+    _start(deployment)
+    chance = random.Random(7)
+    for _ in range(10):
+        time.sleep(chance.uniform(0.3, 1.0))
+        slot = chance.randrange(len(deployment.workers))
+        deployment.kill_worker(slot)
+        deployment.start_worker(slot)
+    deployment.wait_done(timeout=600)
+    deployment.stop()
+    _check(deployment, "10 SIGKILLs")
+
+
+@pytest.mark.parametrize("deployment", ["rabbitmq_url"], indirect=True)
+def test_the_system_recovers_when_the_database_connections_are_cut(deployment) -> None:
+    _start(deployment)
+    time.sleep(2.5)
+    cut = 0
+    for _ in range(3):
+        cut += deployment.cut_database()
+        time.sleep(1.0)
+    print(f"terminated {cut} PostgreSQL connections")
+    assert cut > 0
+    deployment.wait_done(timeout=600)
+    deployment.stop()
+    _check(deployment, "connections cut")
