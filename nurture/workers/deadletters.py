@@ -95,31 +95,33 @@ def _redis_keys(broker: RedisBroker, queue: str) -> tuple[str, str]:
     return xq, f"{xq}.msgs"
 
 
-def _redis_list(broker: RedisBroker, queue: str) -> list[DeadLetter]:
+def _redis_entries(broker: RedisBroker, queue: str) -> list[tuple[bytes, DeadLetter, bytes]]:
+    """(Redis id, letter, encoded message): Redis keys a message by its own redis id."""
     xq, msgs = _redis_keys(broker, queue)
     client: Any = broker.client
-    letters = []
+    entries = []
     for raw_id, score in client.zrange(xq, 0, -1, withscores=True):
         data = client.hget(msgs, raw_id)
         if data is not None:
             at = datetime.fromtimestamp(score / 1000, UTC)
-            letters.append(_letter(dramatiq.Message.decode(data), at))
-    return letters
+            entries.append((raw_id, _letter(dramatiq.Message.decode(data), at), data))
+    return entries
+
+
+def _redis_list(broker: RedisBroker, queue: str) -> list[DeadLetter]:
+    return [letter for _id, letter, _data in _redis_entries(broker, queue)]
 
 
 def _redis_retry(broker: RedisBroker, queue: str, message_ids: set[str] | None) -> list[DeadLetter]:
     xq, msgs = _redis_keys(broker, queue)
     client: Any = broker.client
     retried = []
-    for letter in _redis_list(broker, queue):
+    for raw_id, letter, data in _redis_entries(broker, queue):
         if message_ids is not None and letter.message_id not in message_ids:
             continue
-        data = client.hget(msgs, letter.message_id)
-        if data is None:
-            continue
         broker.enqueue(_fresh(dramatiq.Message.decode(data)))
-        client.zrem(xq, letter.message_id)
-        client.hdel(msgs, letter.message_id)
+        client.zrem(xq, raw_id)
+        client.hdel(msgs, raw_id)
         retried.append(letter)
     return retried
 

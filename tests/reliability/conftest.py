@@ -200,6 +200,11 @@ class Deployment:
             engine.dispose()
         return int(sent or 0), int(active or 0)
 
+    def wait_sent(self, count: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.progress()[0] < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     def wait_done(self, timeout: float) -> None:
         started = time.monotonic()
         deadline = started + timeout
@@ -264,6 +269,12 @@ class Deployment:
         )
 
 
+def _contacts(request: pytest.FixtureRequest) -> int:
+    """The test's ``contacts`` marker (NURTURE_RELIABILITY_CONTACTS overrides it)."""
+    marker = request.node.get_closest_marker("contacts")
+    return int(marker.args[0]) if marker else 500
+
+
 def _settings_overrides(env: dict[str, str]) -> dict[str, object]:
     prefix = "NURTURE_"
     return {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}
@@ -310,7 +321,7 @@ def deployment(
         database_url=empty_postgres_url,
         outbox=tmp_path / "outbox",
         logs=logs,
-        contacts=int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "2000")),
+        contacts=int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "0")) or _contacts(request),
     )
     try:
         yield deployment
