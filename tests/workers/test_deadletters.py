@@ -18,6 +18,7 @@ def broker(request):
     settings = load_settings(broker_url=url, queue_prefix=f"dlq_{uuid.uuid4().hex[:10]}")
     broker = make_broker(settings)
     broker.queue = f"{settings.queue_prefix}.steps"
+    broker.url = url
     broker.declare_queue(broker.queue)
     yield broker
     broker.flush(broker.queue)
@@ -76,3 +77,37 @@ def test_a_nacked_message_is_listed_and_a_retry_puts_it_back(broker) -> None:
     assert "retries" not in again.options  # a fresh set of retries
     consumer.ack(again)
     consumer.close()
+
+
+@pytest.mark.parametrize("broker", ["redis_url"], indirect=True)
+def test_the_dlq_commands_list_and_retry(broker) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sent = broker.enqueue(
+        dramatiq.Message(
+            queue_name=broker.queue, actor_name="sweep", args=("decay",), kwargs={}, options={}
+        )
+    )
+    consumer, message = _take(broker, broker.queue)
+    consumer.nack(message)
+    consumer.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    env.update(
+        NURTURE_BROKER_URL=broker.url,
+        NURTURE_QUEUE_PREFIX=broker.queue.removesuffix(".steps"),
+        COLUMNS="200",
+    )
+    nurture = str(Path(sys.executable).with_name("nurture"))
+    listed = subprocess.run([nurture, "dlq", "list"], env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert sent.message_id in listed.stdout
+    assert "1 dead-lettered messages" in listed.stdout
+    retried = subprocess.run(
+        [nurture, "dlq", "retry", sent.message_id], env=env, capture_output=True, text=True
+    )
+    assert retried.returncode == 0, retried.stderr
+    assert "1 messages sent back to their queues" in retried.stdout
+    assert list_dead(broker, [broker.queue]) == []
