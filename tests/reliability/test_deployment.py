@@ -27,9 +27,10 @@ def _start(deployment, schedulers: int = 2, workers: int = 4) -> None:
         deployment.start_scheduler()
 
 
-def _check(deployment, label: str) -> None:
+def _check(deployment, label: str, capsys) -> None:
     counts = deployment.counts()
-    print(counts.line(label))
+    with capsys.disabled():  # the counts show in every run, not only with -s
+        print(f"\n{counts.line(label)} ({deployment.contacts} contacts)")
     assert counts.expected == deployment.expected
     detail = "" if counts.lost == counts.duplicates == 0 else deployment.log_tails()
     assert counts.duplicates == 0, detail
@@ -45,15 +46,15 @@ def _check(deployment, label: str) -> None:
     ],
     indirect=True,
 )
-def test_every_contact_gets_every_step_exactly_once(deployment, request) -> None:
+def test_every_contact_gets_every_step_exactly_once(deployment, request, capsys) -> None:
     _start(deployment)
     deployment.wait_done(timeout=600)
     deployment.stop()
-    _check(deployment, f"exactly once [{request.node.callspec.id}]")
+    _check(deployment, f"exactly once [{request.node.callspec.id}]", capsys)
 
 
 @pytest.mark.parametrize("deployment", ["redis_url"], indirect=True)
-def test_workers_killed_at_random_moments_lose_and_repeat_nothing(deployment) -> None:
+def test_workers_killed_at_random_moments_lose_and_repeat_nothing(deployment, capsys) -> None:
     _start(deployment)
     chance = random.Random(7)
     for _ in range(10):
@@ -63,18 +64,19 @@ def test_workers_killed_at_random_moments_lose_and_repeat_nothing(deployment) ->
         deployment.start_worker(slot)
     deployment.wait_done(timeout=600)
     deployment.stop()
-    _check(deployment, "10 SIGKILLs")
+    _check(deployment, "10 SIGKILLs", capsys)
 
 
 @pytest.mark.parametrize("deployment", ["rabbitmq_url"], indirect=True)
-def test_the_system_recovers_when_the_database_connections_are_cut(deployment) -> None:
+def test_the_system_recovers_when_the_database_connections_are_cut(deployment, capsys) -> None:
     _start(deployment)
     cut = []
     for share in (0.1, 0.4, 0.7):  # mid-batch: while the workers are busy sending
         deployment.wait_sent(int(deployment.expected * share), timeout=600)
         cut.append(deployment.cut_database())
-    print(f"terminated {cut} PostgreSQL connections")
+    with capsys.disabled():
+        print(f"\nterminated {cut} PostgreSQL connections")
     assert all(n > 0 for n in cut)
     deployment.wait_done(timeout=600)
     deployment.stop()
-    _check(deployment, "connections cut")
+    _check(deployment, "connections cut", capsys)
