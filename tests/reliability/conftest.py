@@ -73,6 +73,7 @@ class Deployment:
     contacts: int
     schedulers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    elapsed: float = 0.0
 
     @property
     def expected(self) -> int:
@@ -215,8 +216,9 @@ class Deployment:
                 shown = time.monotonic()
                 print(f"  {shown - started:5.1f}s: {sent} sent, {active} enrollments active")
             if sent >= self.expected and active == 0:
-                return
+                break
             time.sleep(0.25)
+        self.elapsed = time.monotonic() - started
 
     def stop(self) -> None:
         for process in self.schedulers + self.workers:

@@ -30,7 +30,10 @@ def _start(deployment, schedulers: int = 2, workers: int = 4) -> None:
 def _check(deployment, label: str, capsys) -> None:
     counts = deployment.counts()
     with capsys.disabled():  # the counts show in every run, not only with -s
-        print(f"\n{counts.line(label)} ({deployment.contacts} contacts)")
+        print(
+            f"\n{counts.line(label)} "
+            f"({deployment.contacts} contacts, {deployment.elapsed:.0f}s of sending)"
+        )
     assert counts.expected == deployment.expected
     detail = "" if counts.lost == counts.duplicates == 0 else deployment.log_tails()
     assert counts.duplicates == 0, detail
