@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         """``NURTURE_API_TOKENS``: comma-separated bearer tokens the HTTP API accepts."""
         return frozenset(t.strip() for t in (self.api_tokens or "").split(",") if t.strip())
 
+    lease_seconds: float = Field(default=300.0, gt=0)
+    queue_prefix: str = Field(default="nurture", pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -77,6 +80,11 @@ class Settings(BaseSettings):
         if value is not None and value.scheme not in ("redis", "rediss", "amqp", "amqps"):
             raise ValueError("use a redis:// or amqp:// URL, or leave it unset for in-process")
         return value
+
+    @property
+    def clock_rate(self) -> float:
+        """Virtual seconds per real second: 1 unless an accelerated clock is set."""
+        return self.clock_speed if self.clock_start is not None else 1.0
 
     @cached_property
     def clock(self) -> Clock:

@@ -8,6 +8,7 @@ import typer
 
 from nurture.cli.app import app, runtime
 from nurture.settings import load_settings
+from nurture.workers.context import require_shared_clock
 
 
 @app.command("serve")
@@ -21,4 +22,5 @@ def serve_command(
     from nurture.api.app import create_app
 
     settings = load_settings()
+    require_shared_clock(settings)
     uvicorn.run(create_app(runtime(settings), settings), host=host, port=port)

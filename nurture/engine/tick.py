@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from nurture.engine.execute import run_enrollment
@@ -26,41 +27,89 @@ class TickResult:
     swept: int = 0
 
 
-def claim_due(rt: Runtime, now: datetime, owner: str, limit: int = 100) -> list[int]:
-    """Lease up to ``limit`` due enrollments to ``owner``.
+def claim_due(
+    rt: Runtime, now: datetime, owner: str, limit: int = 100, lease: timedelta = LEASE
+) -> list[int]:
+    """Lease up to ``limit`` due enrollments to ``owner``, reading the ``next_run_at`` index.
 
-    The UPDATE re-checks the lease, so two schedulers racing for a row never both win.
+    PostgreSQL locks the candidate rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
+    schedulers each take different rows without waiting on one another. SQLite has no row
+    locks: the claim runs in a ``BEGIN IMMEDIATE`` transaction, which holds the database's
+    write lock from the first read. Either way the UPDATE re-checks that the lease is free.
     """
+    with rt.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        claimed = _claim(connection, now, owner, limit, lease)
+        connection.commit()
+    return claimed
+
+
+def _claim(
+    connection: Connection, now: datetime, owner: str, limit: int, lease: timedelta
+) -> list[int]:
     E = models.Enrollment
     free = or_(E.lease_until.is_(None), E.lease_until <= now)
-    with rt.sessions.begin() as session:
-        candidates = session.scalars(
-            select(E.id).where(E.next_run_at <= now, free).order_by(E.next_run_at).limit(limit)
-        ).all()
-        if not candidates:
-            return []
-        session.execute(
-            update(E)
-            .where(E.id.in_(candidates), free)
-            .values(lease_owner=owner, lease_until=now + LEASE)
-            .execution_options(synchronize_session=False)
+    due = select(E.id).where(E.next_run_at <= now, free).order_by(E.next_run_at).limit(limit)
+    if connection.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    candidates = list(connection.scalars(due))
+    if not candidates:
+        return []
+    connection.execute(
+        update(E)
+        .where(E.id.in_(candidates), free)
+        .values(lease_owner=owner, lease_until=now + lease)
+    )
+    return list(
+        connection.scalars(
+            select(E.id).where(E.id.in_(candidates), E.lease_owner == owner).order_by(E.id)
         )
-        return list(
-            session.scalars(select(E.id).where(E.id.in_(candidates), E.lease_owner == owner)).all()
-        )
+    )
 
 
-def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
-    """Run everything due at ``now`` (default: the clock's time), batch after batch."""
+def leased_count(rt: Runtime, now: datetime) -> int:
+    """How many enrollments are under a live lease: claimed work not yet done."""
+    E = models.Enrollment
+    with rt.engine.connect() as connection:
+        live = select(func.count()).select_from(E).where(E.lease_until > now)
+        return connection.scalar(live) or 0
+
+
+def release_claims(rt: Runtime, owner: str, enrollment_ids: list[int] | None = None) -> int:
+    """Give back leases ``owner`` still holds (all, or those listed): a graceful shutdown."""
+    E = models.Enrollment
+    query = update(E).where(E.lease_owner == owner)
+    if enrollment_ids is not None:
+        query = query.where(E.id.in_(enrollment_ids))
+    with rt.engine.begin() as connection:
+        return connection.execute(query.values(lease_owner=None, lease_until=None)).rowcount
+
+
+def tick(
+    rt: Runtime,
+    now: datetime | None = None,
+    *,
+    lease: timedelta = LEASE,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> TickResult:
+    """Run everything due at ``now`` (default: the clock's time), batch after batch.
+
+    When ``should_stop`` turns true the enrollment in hand is finished and the claims not
+    yet run are released, so another process can take them at once.
+    """
     now = now or rt.clock.now()
     owner = uuid.uuid4().hex
     claimed = 0
     with rt.sessions() as session:
         before = _sent_count(session)
-    swept = run_sweeps(rt, now)
-    while batch := claim_due(rt, now, owner):
+    swept = sum(run_sweeps(rt, now).values())
+    while not should_stop() and (batch := claim_due(rt, now, owner, lease=lease)):
         claimed += len(batch)
-        for enrollment_id in batch:
+        for done, enrollment_id in enumerate(batch):
+            if should_stop():
+                release_claims(rt, owner, batch[done:])
+                break
             try:
                 run_enrollment(rt, enrollment_id, now)
             except Exception:

@@ -36,9 +36,10 @@ def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
     """Run every step and sweep due up to ``until`` at its own time; leave the clock at ``until``."""
     while (due := _earliest(next_due(rt, until), next_sweep(rt), until)) is not None:
         clock.set(max(due, clock.now()))
-        result = tick(rt, clock.now())
-        if result.claimed == 0 and result.swept == 0:
-            raise RuntimeError(f"work due at {due} could not be claimed at {clock.now()}")
+        if tick(rt, clock.now()).claimed == 0 and due == _earliest(
+            next_due(rt, until), next_sweep(rt), until
+        ):
+            raise RuntimeError(f"work due at {due} made no progress at {clock.now()}")
     if until > clock.now():
         clock.set(until)
 

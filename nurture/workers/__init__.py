@@ -1,0 +1,1 @@
+"""Adapters that run the engine across processes: a broker, its actors, the scheduler."""
