@@ -274,7 +274,7 @@ class Deployment:
 def _contacts(request: pytest.FixtureRequest) -> int:
     """The test's ``contacts`` marker (NURTURE_RELIABILITY_CONTACTS overrides it)."""
     marker = request.node.get_closest_marker("contacts")
-    return int(marker.args[0]) if marker else 500
+    return int(marker.args[0]) if marker else 250
 
 
 def _settings_overrides(env: dict[str, str]) -> dict[str, object]:
