@@ -6,11 +6,11 @@ import sys
 
 import typer
 
-from nurture.cli import contacts, db, demo, tick, validate
+from nurture.cli import bench, contacts, db, demo, tick, validate
 from nurture.cli.app import app
 from nurture.errors import NurtureError
 
-__all__ = ["app", "contacts", "db", "demo", "main", "tick", "validate"]
+__all__ = ["app", "bench", "contacts", "db", "demo", "main", "tick", "validate"]
 
 
 def main() -> None:

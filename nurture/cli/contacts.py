@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 
 from nurture.cli.app import app, byte_progress, err, out, runtime
+from nurture.engine.batch_ingest import CHUNK, ingest_chunk
 from nurture.engine.contacts import import_contact
-from nurture.engine.ingest import ingest_event
 from nurture.engine.queries import contact_summary
 from nurture.errors import InputError
 from nurture.formats import ContactIn, EventIn
@@ -32,6 +32,7 @@ def _import(path: Path, kind: str) -> None:
     model: type[ContactIn] | type[EventIn] = ContactIn if kind == "contacts" else EventIn
     report = ImportReport()
     duplicates = 0
+    pending: list[EventIn] = []
     with byte_progress() as progress:
         task = progress.add_task(f"importing {kind}", total=path.stat().st_size)
         for _line, record in read_records(path, model, lambda n: progress.advance(task, n)):
@@ -42,8 +43,13 @@ def _import(path: Path, kind: str) -> None:
                 report.accepted += 1
             else:
                 assert isinstance(record, EventIn)
-                duplicates += ingest_event(rt, record).duplicate
+                pending.append(record)
                 report.accepted += 1
+                if len(pending) >= CHUNK:
+                    duplicates += sum(r.duplicate for r in ingest_chunk(rt, pending))
+                    pending.clear()
+        if pending:
+            duplicates += sum(r.duplicate for r in ingest_chunk(rt, pending))
     summary = f"{report.accepted - duplicates} {kind} imported, {len(report.rejected)} rejected"
     out.print(summary + (f", {duplicates} already known" if duplicates else ""))
     for rejected in report.rejected:
