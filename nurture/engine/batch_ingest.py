@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -250,8 +250,12 @@ def _insert_events(
         )
         for i in fresh
     ]
-    statement = insert(models.Event).returning(models.Event.id, sort_by_parameter_order=True)
-    return session.scalars(statement, values).all()
+    # A plain executemany, then one indexed read of the ids: cheaper than RETURNING row by row.
+    session.execute(insert(_table(models.Event)), values)
+    E = models.Event
+    found = session.execute(select(E.source_id, E.id).where(E.source_id.in_(source_ids)))
+    ids = {source_id: event_id for source_id, event_id in found}
+    return [ids[str(row["source_id"])] for row in values]
 
 
 def _lifecycle(
@@ -369,15 +373,20 @@ def _write(session: Session, contacts: dict[str, _Contact], rows: _Rows) -> None
         (models.Suppression, rows.suppressions),
     ):
         if values:
-            session.execute(insert(model), values)
+            session.execute(insert(_table(model)), values)
     if rows.enrolled:
-        session.execute(insert(models.Enrollment), [_full_enrollment(v) for v in rows.enrolled])
+        enrolled = [_full_enrollment(v) for v in rows.enrolled]
+        session.execute(insert(_table(models.Enrollment)), enrolled)
     if rows.finished:
         changes = [{"id": key, **values} for key, values in rows.finished.items()]
         session.execute(update(models.Enrollment), changes)
     changed = [_contact_values(c) for c in contacts.values() if c.updated_at is not None]
     if changed:
         session.execute(update(models.Contact), changed)
+
+
+def _table(model: type[models.Base]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def _full_enrollment(values: dict[str, Any]) -> dict[str, Any]:
