@@ -7,6 +7,7 @@ import sys
 import typer
 
 from nurture.cli import (
+    bench,
     contacts,
     db,
     demo,
@@ -27,6 +28,7 @@ from nurture.errors import NurtureError
 
 __all__ = [
     "app",
+    "bench",
     "contacts",
     "db",
     "demo",

@@ -1,0 +1,73 @@
+"""Rows the benchmarks need in bulk, written with plain executemany inserts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from nurture.bench.data import contacts
+from nurture.engine.runtime import Runtime
+from nurture.store import models
+
+BULK = 20_000
+
+
+def add_contacts(rt: Runtime, count: int, now: datetime) -> list[int]:
+    """``count`` contacts (leads, no ledger): their ids in order."""
+    rows: list[dict[str, Any]] = [
+        dict(
+            email=person.email,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            job_title=person.job_title,
+            company=person.company,
+            company_size=person.company_size,
+            industry=person.industry,
+            country=person.country,
+            timezone=person.timezone,
+            source=person.source,
+            attributes={},
+            stage="lead",
+            score=0,
+            band="cold",
+            grade="C",
+            stage_changed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for person in contacts(count)
+    ]
+    with rt.engine.begin() as connection:
+        for start in range(0, len(rows), BULK):
+            connection.execute(insert(models.Contact), rows[start : start + BULK])
+        found = connection.execute(select(models.Contact.id).order_by(models.Contact.id))
+        return list(found.scalars())
+
+
+def current_version(rt: Runtime, journey_id: str) -> int:
+    J, V = models.Journey, models.JourneyVersion
+    with rt.sessions() as session:
+        found = session.scalar(
+            select(V.id).join(J).where(J.id == journey_id, V.version == J.current_version)
+        )
+    assert found is not None
+    return found
+
+
+def add_enrollments(rt: Runtime, rows: list[dict[str, Any]]) -> None:
+    full = [
+        {
+            "status": "active",
+            "lease_owner": None,
+            "lease_until": None,
+            "exit_reason": None,
+            "finished_at": None,
+            **row,
+        }
+        for row in rows
+    ]
+    with rt.engine.begin() as connection:
+        for start in range(0, len(full), BULK):
+            connection.execute(insert(models.Enrollment), full[start : start + BULK])

@@ -1,0 +1,147 @@
+"""Run every benchmark, compare each figure with its goal, print a table or JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from nurture.bench import import_rss, ingest, send, simulate, tick_scan, workers
+from nurture.bench.scratch import backend
+from nurture.bench.sizes import Sizes
+
+
+@dataclass(frozen=True)
+class Goal:
+    key: str
+    what: str
+    op: str  # ">=" or "<="
+    limit: float
+    unit: str = ""
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None or math.isnan(value):
+            return None
+        return value >= self.limit if self.op == ">=" else value <= self.limit
+
+
+def goals(database: str) -> list[Goal]:
+    return [
+        Goal(
+            "ingest_ratio",
+            "events/s, whole path / raw executemany insert",
+            ">=",
+            0.4 if database == "postgresql" else 0.5,
+        ),
+        Goal("send_ratio", "due steps/s / raw sandboxed render", ">=", 0.5),
+        Goal("tick_scan_ratio", "claim time, 100x enrollments / 1x", "<=", 1.5),
+        Goal("simulate_seconds", "10k contacts, 90 days, 6-step journey", "<=", 10, " s"),
+        Goal("import_peak_rss_mb", "peak RSS importing events (JSONL)", "<=", 300, " MB"),
+        Goal("worker_scaling", "2 workers / 1 on Redis", ">=", 1.7),
+    ]
+
+
+def run_all(
+    sizes: Sizes,
+    database_url: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Every figure, its companions, the goals and the notes, as one JSON-ready object."""
+    database = backend(database_url)
+    result: dict[str, Any] = {
+        "database": database,
+        "mode": sizes.name,
+        "python": platform.python_version(),
+    }
+    notes: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="nurture-bench-") as scratch:
+        folder = Path(scratch)
+        steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+            ("ingest", lambda: ingest.run(database_url, folder, sizes.ingest_events)),
+            ("send", lambda: send.run(database_url, folder, sizes.sends)),
+            (
+                "tick scan",
+                lambda: tick_scan.run(
+                    database_url, folder, sizes.scan_small, sizes.scan_large, sizes.scan_due
+                ),
+            ),
+            (
+                "simulate",
+                lambda: simulate.run(
+                    database_url, folder, sizes.simulate_contacts, sizes.simulate_days
+                ),
+            ),
+            ("import", lambda: import_rss.run(database_url, folder, sizes.import_events)),
+            ("workers", workers.run),
+        ]
+        for name, step in steps:
+            progress(name)
+            result.update(step())
+    if result["simulate_contacts"] != 10_000 or result["simulate_days"] != 90:
+        notes["simulate_seconds"] = (
+            f"measured {result['simulate_measured_seconds']:.2f} s with "
+            f"{result['simulate_contacts']} contacts over {result['simulate_days']} days, "
+            "extrapolated linearly to 10k contacts"
+        )
+    if result["import_events"] != 1_000_000:
+        notes["import_peak_rss_mb"] = f"measured on {result['import_events']} events, not 1M"
+    notes["worker_scaling"] = workers.NOTE
+    result["goals"] = {
+        goal.key: {"goal": f"{goal.op} {goal.limit:g}", "met": goal.met(result[goal.key])}
+        for goal in goals(database)
+    }
+    result["notes"] = notes
+    return result
+
+
+def _companions(key: str, result: dict[str, Any]) -> str:
+    stem = key.removesuffix("_ratio")
+    if f"{stem}_per_s" in result and f"{stem}_baseline_per_s" in result:
+        return (
+            f"{result[f'{stem}_per_s']:,.0f}/s vs baseline "
+            f"{result[f'{stem}_baseline_per_s']:,.0f}/s"
+        )
+    if key == "tick_scan_ratio":
+        small, large = result["tick_scan_rows"]
+        return (
+            f"{result['tick_scan_large_seconds'] * 1000:.1f} ms at {large:,} rows vs "
+            f"{result['tick_scan_small_seconds'] * 1000:.1f} ms at {small:,} "
+            f"({result['tick_scan_due']:,} due)"
+        )
+    if key == "import_peak_rss_mb":
+        return f"{result['import_events']:,} events at {result['import_per_s']:,.0f}/s"
+    if key == "simulate_seconds":
+        return f"{result['simulate_events']:,} events, {result['simulate_emails']:,} emails"
+    return ""
+
+
+def print_table(result: dict[str, Any], console: Console) -> None:
+    title = f"nurture bench ({result['mode']}, {result['database']})"
+    table = Table(title=title)
+    for column in ("figure", "value", "goal", "met", "measured"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for goal in goals(result["database"]):
+        value = result[goal.key]
+        met = result["goals"][goal.key]["met"]
+        table.add_row(
+            goal.key,
+            "-" if value is None else f"{value:.2f}{goal.unit}",
+            f"{goal.op} {goal.limit:g}{goal.unit}",
+            {True: "yes", False: "NO", None: "-"}[met],
+            _companions(goal.key, result) or result["notes"].get(goal.key, ""),
+        )
+    console.print(table)
+    for key, note in result["notes"].items():
+        console.print(f"{key}: {note}", highlight=False)
+
+
+def to_json(result: dict[str, Any]) -> str:
+    return json.dumps(result, indent=2, sort_keys=True)

@@ -1,0 +1,100 @@
+"""``nurture bench`` runs end to end and reports every figure with its baseline and goal.
+
+These tests run the real command in its hidden tiny mode (a few seconds): they check the shape
+of the report, never a speed; speed targets live in the benchmark itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from nurture.bench.runner import goals, print_table
+
+NURTURE = Path(sys.executable).with_name("nurture")
+FIGURES = (
+    "ingest_ratio",
+    "send_ratio",
+    "tick_scan_ratio",
+    "simulate_seconds",
+    "import_peak_rss_mb",
+    "worker_scaling",
+)
+COMPANIONS = (
+    "ingest_per_s",
+    "ingest_baseline_per_s",
+    "send_per_s",
+    "send_baseline_per_s",
+    "tick_scan_small_seconds",
+    "tick_scan_large_seconds",
+    "import_per_s",
+)
+
+
+def bench(tmp_path: Path, *options: str) -> dict[str, Any]:
+    env = {**os.environ, "NURTURE_DATABASE_URL": f"sqlite:///{tmp_path / 'untouched.db'}"}
+    done = subprocess.run(
+        [str(NURTURE), "bench", "--quick", "--tiny", "--json", *options],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def check_report(result: dict[str, Any], database: str) -> None:
+    assert result["database"] == database
+    assert result["mode"] == "tiny"
+    for key in FIGURES[:-1] + COMPANIONS:
+        assert isinstance(result[key], float), key
+        assert result[key] > 0, key
+    assert result["ingest_ratio"] == pytest.approx(
+        result["ingest_per_s"] / result["ingest_baseline_per_s"]
+    )
+    assert result["send_ratio"] == pytest.approx(
+        result["send_per_s"] / result["send_baseline_per_s"]
+    )
+    assert result["worker_scaling"] is None
+    assert "Dramatiq" in result["notes"]["worker_scaling"]
+    assert "extrapolated" in result["notes"]["simulate_seconds"]
+    assert result["simulate_emails"] > 0
+    assert set(result["goals"]) == set(FIGURES)
+    for key, goal in result["goals"].items():
+        assert goal["met"] in (True, False, None), key
+    assert result["goals"]["worker_scaling"]["met"] is None
+
+
+def test_bench_reports_every_figure_on_sqlite(tmp_path: Path) -> None:
+    result = bench(tmp_path)
+
+    check_report(result, "sqlite")
+    assert result["goals"]["ingest_ratio"]["goal"] == ">= 0.5"
+    assert list(tmp_path.iterdir()) == [], "the bench wrote outside its scratch folder"
+
+    console = Console(record=True, width=200)
+    print_table(result, console)
+    text = console.export_text()
+    for goal in goals("sqlite"):
+        assert goal.key in text
+    assert "needs the Dramatiq workers" in text
+
+
+@pytest.mark.postgres
+def test_bench_runs_on_postgresql_in_a_scratch_database(
+    tmp_path: Path, postgres_server_url: str
+) -> None:
+    result = bench(tmp_path, "--database-url", postgres_server_url)
+
+    check_report(result, "postgresql")
+    assert result["goals"]["ingest_ratio"]["goal"] == ">= 0.4"
