@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from nurture import __version__
-from nurture.api import events, tracking, unsubscribe, webhooks
+from nurture.api import events, handoffs, tracking, unsubscribe, webhooks
 from nurture.api.limits import BodyLimit
 from nurture.engine.runtime import Runtime
 from nurture.settings import Settings
@@ -15,11 +15,12 @@ def create_app(rt: Runtime, settings: Settings) -> FastAPI:
     app = FastAPI(
         title="nurture",
         version=__version__,
-        description="Event ingest, provider webhooks, click/open tracking and unsubscribe.",
+        description="Event ingest, provider webhooks, click/open tracking, unsubscribe and "
+        "sales feedback on handoffs.",
     )
     app.state.runtime = rt
     app.state.settings = settings
-    for module in (events, webhooks, tracking, unsubscribe):
+    for module in (events, webhooks, tracking, unsubscribe, handoffs):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
