@@ -1,16 +1,24 @@
-"""``nurture schema``: the JSON Schema of journey files, for editors' YAML language server."""
+"""``nurture schema``: JSON Schemas of workspace files, for editors' YAML language server."""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated, Literal
 
 import typer
 
 from nurture.cli.app import app
 from nurture.definitions.journey_schema import journey_json_schema
+from nurture.definitions.scoring_schema import scoring_schema
+
+SCHEMAS = {"journey": journey_json_schema, "scoring": scoring_schema}
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of journey files."""
-    typer.echo(json.dumps(journey_json_schema(), indent=2, sort_keys=True))
+def schema(
+    kind: Annotated[
+        Literal["journey", "scoring"], typer.Argument(help="journey files, or scoring.yaml")
+    ] = "journey",
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of journey files or of the scoring model."""
+    typer.echo(json.dumps(SCHEMAS[kind](), indent=2, sort_keys=True))

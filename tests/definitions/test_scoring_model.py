@@ -87,7 +87,11 @@ def test_cap_decay_and_matrix_errors_point_at_the_line(folder: Path) -> None:
     edit(scoring, "  D:\n    hot:", "  E:\n    hot:")
     edit(scoring, "    warm: watch\n    cold: watch\n", "    warm: watch\n    frozen: watch\n")
     found = problems(folder)
-    assert f"{scoring}:14:26: behaviour[5].cap.per: 'ninety' is not a duration" in "\n".join(found)
+    lines = scoring.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "per: ninety" in text)
+    assert f"{scoring}:{line}:26: behaviour[5].cap.per: 'ninety' is not a duration" in "\n".join(
+        found
+    )
     assert any("behaviour[6].decay" in p and "either half_life" in p for p in found)
     edit(scoring, "per: ninety", "per: 90d")
     edit(scoring, "half_life: 30d, amount: 2", "half_life: 30d")
