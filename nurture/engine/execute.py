@@ -37,6 +37,7 @@ from nurture.engine.notify import owner_email, post_webhook
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_rules import Defer, Skip, Stop, check_send
+from nurture.engine.splits import record_split
 from nurture.errors import ProviderRejected, TemplateError
 from nurture.store import models
 
@@ -66,6 +67,8 @@ def run_enrollment(rt: Runtime, enrollment_id: int, now: datetime) -> None:
                 finish(enrollment, "completed", now, action.reason)
                 return
             if isinstance(action, MoveOn):
+                if action.variant is not None:
+                    record_split(session, enrollment, action.variant, now)
                 _move_on(enrollment, journey, now, action.to, action.variant)
                 continue
             outward: SendStep | NotifyStep

@@ -24,7 +24,7 @@ class Report:
     stage_times: list[StageTime]
     journeys: list[JourneyRow]
     steps: list[StepRow]
-    splits: list[SplitResult] | None
+    splits: list[SplitResult]
     sources: list[FunnelRow]
     campaigns: list[FunnelRow]
     sla: list[SlaRow]

@@ -1,9 +1,8 @@
 """A/B/n split results: conversion per variant and whether the difference is significant.
 
-Assignments are read from ``split_assignments(enrollment_id, contact_id, journey_id,
-step_id, variant, assigned_at)``, the table the journey-language work records splits in;
-until it exists this section reports that no split was recorded. A contact converted when
-its enrollment exited with its goal reached.
+Assignments are read from ``split_assignments``, where the executor records the variant of
+each enrollment at each split step (engine/splits.py). A contact converted when its
+enrollment exited with its goal reached.
 """
 
 from __future__ import annotations
@@ -12,15 +11,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, case, func, inspect, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
 from nurture.reports.journeys import GOAL_PREFIX
 from nurture.reports.scope import Scope, Statement
-from nurture.store.models import Contact, Enrollment
-from nurture.store.types import UTCDateTime
-
-ASSIGNMENTS = "split_assignments"
+from nurture.store.models import Contact, Enrollment, SplitAssignment
 
 
 @dataclass(frozen=True)
@@ -87,28 +83,9 @@ class SplitResult:
     test: SplitTest
 
 
-# The placeholder this section reads until the split steps' own table is merged: NOT part of
-# nurture's schema (its own MetaData, no migration); only its presence is checked.
-SPLIT_ASSIGNMENTS = Table(
-    ASSIGNMENTS,
-    MetaData(),
-    Column("enrollment_id", Integer, primary_key=True),
-    Column("contact_id", Integer, nullable=False),
-    Column("journey_id", String(100), nullable=False),
-    Column("step_id", String(100), nullable=False),
-    Column("variant", String(100), nullable=False),
-    Column("assigned_at", UTCDateTime(), nullable=False),
-)
-
-
-def assignments_table(connection: Connection) -> Table | None:
-    """The split assignments table when the database has one, else None."""
-    return SPLIT_ASSIGNMENTS if inspect(connection).has_table(ASSIGNMENTS) else None
-
-
-def conversions_per_variant(scope: Scope, assignments: Table) -> Statement:
+def conversions_per_variant(scope: Scope) -> Statement:
     """Named statement: enrollments assigned and converted per split step and variant."""
-    a = assignments.c
+    a = SplitAssignment.__table__.c
     cohort = scope.cohort_of(Contact.created_at)
     goal = Enrollment.exit_reason.like(f"{GOAL_PREFIX}%")
     return (
@@ -120,7 +97,7 @@ def conversions_per_variant(scope: Scope, assignments: Table) -> Statement:
             func.count(func.distinct(a.enrollment_id)).label("assigned"),
             func.count(func.distinct(case((goal, a.enrollment_id), else_=None))).label("converted"),
         )
-        .select_from(assignments)
+        .select_from(SplitAssignment)
         .join(Enrollment, Enrollment.id == a.enrollment_id)
         .join(Contact, Contact.id == a.contact_id)
         .where(*scope.window(a.assigned_at))
@@ -129,13 +106,10 @@ def conversions_per_variant(scope: Scope, assignments: Table) -> Statement:
     )
 
 
-def splits(connection: Connection, scope: Scope) -> list[SplitResult] | None:
-    """One test per split step; None when no split has ever been recorded."""
-    table = assignments_table(connection)
-    if table is None:
-        return None
+def splits(connection: Connection, scope: Scope) -> list[SplitResult]:
+    """One test per split step (none when no split was recorded in the range)."""
     grouped: dict[tuple[str, str, str], list[Variant]] = {}
-    for r in connection.execute(conversions_per_variant(scope, table)):
+    for r in connection.execute(conversions_per_variant(scope)):
         key = (r.cohort, r.journey_id, r.step_id)
         grouped.setdefault(key, []).append(Variant(r.variant, int(r.assigned), int(r.converted)))
     return [

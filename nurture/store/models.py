@@ -251,6 +251,23 @@ class Notification(Base):
     delivered_at: Mapped[datetime | None]
 
 
+class SplitAssignment(Base):
+    """The variant an enrollment was given at an A/B/n split step, for reports."""
+
+    __tablename__ = "split_assignments"
+
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True
+    )
+    step_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    journey_id: Mapped[str] = mapped_column(String(100))
+    variant: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime]
+
+
 __all__ = [
     "Base",
     "Contact",
@@ -263,6 +280,7 @@ __all__ = [
     "Message",
     "Notification",
     "ScoreEntry",
+    "SplitAssignment",
     "StageChange",
     "Suppression",
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from nurture.clock import ManualClock
 from nurture.store import models
@@ -188,6 +188,13 @@ def test_split_is_deterministic_per_contact_weighted_and_recorded(ws: Workspace)
     for who in people:
         step = "j/va" if variants[who] == "a" else "j/vb"
         assert h.sent_steps(who) == [step]
+    with h.runtime.sessions() as session:  # recorded for reports, one row per contact
+        recorded = {
+            (row.journey_id, row.step_id, row.variant)
+            for row in session.scalars(select(models.SplitAssignment))
+        }
+        assert session.scalar(select(func.count()).select_from(models.SplitAssignment)) == 12
+    assert recorded == {("j", "ab", v) for v in set(variants.values())}
     # The same contact in a new workspace lands in the same variant.
     again = ws.harness()
     again_people = people[:4]

@@ -23,7 +23,6 @@ from sqlalchemy import Engine, select
 from nurture.clock import ManualClock
 from nurture.domain.lifecycle import FUNNEL
 from nurture.reports.scope import Scope
-from nurture.reports.splits import SPLIT_ASSIGNMENTS
 from nurture.store import models
 from nurture.store.db import make_engine
 from nurture.store.models import Base
@@ -174,12 +173,11 @@ def _sales_feedback(engine: Engine) -> None:
         email_event("cat", "getting-started", "email_opened", machine_open=False)
         email_event("fay", "related-content", "email_delivered")
 
-        SPLIT_ASSIGNMENTS.create(connection)
         for i, e in enumerate(
             connection.execute(select(models.Enrollment.__table__).order_by("id"))
         ):
             connection.execute(
-                SPLIT_ASSIGNMENTS.insert().values(
+                models.SplitAssignment.__table__.insert().values(
                     enrollment_id=e.id,
                     contact_id=e.contact_id,
                     journey_id=e.journey_id,
@@ -214,9 +212,8 @@ def copy_database(source_url: str, target_url: str) -> None:
     source, target = make_engine(source_url), make_engine(target_url)
     try:
         Base.metadata.create_all(target)
-        SPLIT_ASSIGNMENTS.create(target)
         with source.connect() as reading, target.begin() as writing:
-            for table in [*Base.metadata.sorted_tables, SPLIT_ASSIGNMENTS]:
+            for table in Base.metadata.sorted_tables:
                 rows = [dict(r._mapping) for r in reading.execute(select(table))]
                 if rows:
                     writing.execute(table.insert(), rows)
@@ -258,7 +255,7 @@ class Direct:
             self.messages = list(c.execute(select(models.Message.__table__)))
             self.enrollments = list(c.execute(select(models.Enrollment.__table__)))
             self.handoffs = list(c.execute(select(models.Handoff.__table__)))
-            self.assignments = list(c.execute(select(SPLIT_ASSIGNMENTS)))
+            self.assignments = list(c.execute(select(models.SplitAssignment.__table__)))
         engine.dispose()
         self.by_id = {c.id: c for c in self.contacts}
 
