@@ -1,12 +1,12 @@
-"""``worker_scaling``: 2 worker processes against 1 on Redis. Not measurable yet."""
+"""``worker_scaling``: 2 worker processes against 1 on Redis. Not measured yet."""
 
 from __future__ import annotations
 
 from typing import Any
 
 NOTE = (
-    "needs the Dramatiq workers (nurture/workers/), which this branch does not have yet: "
-    "no figure rather than a made-up one"
+    "not measured yet: the bench does not start Dramatiq workers on Redis (nurture/workers/ "
+    "exists; the measurement is still to be written): no figure rather than a made-up one"
 )
 
 
