@@ -7,8 +7,6 @@ email's message id), so a retry after a crash is recognisable on the receiving s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
@@ -18,6 +16,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import escape
 
+from nurture.delivery.crm import sign
 from nurture.delivery.providers import OutgoingEmail
 from nurture.domain.steps import NotifyStep
 from nurture.engine.runtime import Runtime
@@ -25,10 +24,6 @@ from nurture.errors import ProviderError, TemplateError
 
 SIGNATURE_HEADER = "X-Nurture-Signature"
 _text = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def post_webhook(rt: Runtime, step: NotifyStep, uid: str, payload: dict[str, Any]) -> str:
