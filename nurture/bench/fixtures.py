@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from nurture.bench.data import contacts
+from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.engine.runtime import Runtime
 from nurture.store import models
 
@@ -18,16 +19,7 @@ def add_contacts(rt: Runtime, count: int, now: datetime) -> list[int]:
     """``count`` contacts (leads, no ledger): their ids in order."""
     rows: list[dict[str, Any]] = [
         dict(
-            email=person.email,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            job_title=person.job_title,
-            company=person.company,
-            company_size=person.company_size,
-            industry=person.industry,
-            country=person.country,
-            timezone=person.timezone,
-            source=person.source,
+            **{name: getattr(person, name) for name in PROFILE_FIELDS},
             attributes={},
             stage="lead",
             score=0,

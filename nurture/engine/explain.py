@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from nurture.domain.contacts import normalise_email
 from nurture.engine.contacts import find_contact
+from nurture.engine.history import ledger_of, stages_of
 from nurture.engine.runtime import Runtime
 from nurture.errors import NotFound
 from nurture.store import models
@@ -20,11 +21,7 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
         contact = find_contact(session, normalise_email(email))
         if contact is None:
             raise NotFound(f"no contact {email!r}: import it with `nurture contacts import`")
-        ledger = session.scalars(
-            select(models.ScoreEntry)
-            .where(models.ScoreEntry.contact_id == contact.id)
-            .order_by(models.ScoreEntry.at, models.ScoreEntry.id)
-        ).all()
+        ledger = ledger_of(session, contact)
         sources = dict(
             session.execute(
                 select(models.Event.id, models.Event.source_id).where(
@@ -32,11 +29,7 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
                 )
             ).all()
         )
-        stages = session.scalars(
-            select(models.StageChange)
-            .where(models.StageChange.contact_id == contact.id)
-            .order_by(models.StageChange.at, models.StageChange.id)
-        ).all()
+        stages = stages_of(session, contact)
         handoffs = session.scalars(
             select(models.Handoff)
             .where(models.Handoff.contact_id == contact.id)

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.store import models
 
-_PROFILE = (
-    "email",
-    "first_name",
-    "last_name",
-    "job_title",
-    "company",
-    "company_size",
-    "industry",
-    "country",
-    "timezone",
-    "source",
-)
 PAGES = {"page_viewed"}
 FORMS = {"form_submitted", "demo_requested", "subscribed", "webinar_registered"}
 CONTENT = {"content_downloaded", "webinar_attended"}
+
+
+def ledger_of(session: Session, contact: models.Contact) -> Sequence[models.ScoreEntry]:
+    """The contact's score ledger, oldest first."""
+    return session.scalars(
+        select(models.ScoreEntry)
+        .where(models.ScoreEntry.contact_id == contact.id)
+        .order_by(models.ScoreEntry.at, models.ScoreEntry.id)
+    ).all()
+
+
+def stages_of(session: Session, contact: models.Contact) -> Sequence[models.StageChange]:
+    """The contact's stage history, oldest first."""
+    return session.scalars(
+        select(models.StageChange)
+        .where(models.StageChange.contact_id == contact.id)
+        .order_by(models.StageChange.at, models.StageChange.id)
+    ).all()
 
 
 def contact_history(session: Session, contact: models.Contact) -> dict[str, Any]:
@@ -42,19 +50,11 @@ def contact_history(session: Session, contact: models.Contact) -> dict[str, Any]
         .where(models.Message.contact_id == contact.id)
         .order_by(models.Message.created_at, models.Message.id)
     ).all()
-    ledger = session.scalars(
-        select(models.ScoreEntry)
-        .where(models.ScoreEntry.contact_id == contact.id)
-        .order_by(models.ScoreEntry.at, models.ScoreEntry.id)
-    ).all()
-    stages = session.scalars(
-        select(models.StageChange)
-        .where(models.StageChange.contact_id == contact.id)
-        .order_by(models.StageChange.at, models.StageChange.id)
-    ).all()
+    ledger = ledger_of(session, contact)
+    stages = stages_of(session, contact)
     return {
         "contact": {
-            **{name: getattr(contact, name) for name in _PROFILE},
+            **{name: getattr(contact, name) for name in PROFILE_FIELDS},
             "attributes": contact.attributes,
         },
         "stage": contact.stage,
