@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateNotFound,
 )
 from jinja2 import TemplateError as JinjaError
@@ -61,15 +62,13 @@ class Templates:
             auto_reload=False,
             keep_trailing_newline=False,
         )
+        self._subjects: dict[str, Template] = {}
 
     def render(
         self, name: str, context: dict[str, Any], subject: str | None = None
     ) -> RenderedEmail:
         try:
-            subject_source = subject if subject is not None else self._source(f"{name}.subject")
-            rendered_subject = " ".join(
-                self._text.from_string(subject_source).render(context).split()
-            )
+            rendered_subject = " ".join(self._subject(name, subject).render(context).split())
             context = {**context, "subject": rendered_subject}
             html = self._html.get_template(f"{name}.html").render(context)
             if (self.folder / f"{name}.txt").is_file():
@@ -83,6 +82,17 @@ class Templates:
         except JinjaError as exc:
             raise TemplateError(f"template {name}: {exc}") from exc
         return RenderedEmail(rendered_subject, html, text.strip() + "\n")
+
+    def _subject(self, name: str, source: str | None) -> Template:
+        """The step's subject, else the template's NAME.subject file; each compiled once,
+        as compiling costs more than rendering (like the templates, never reloaded)."""
+        key = source if source is not None else f"\0{name}"
+        compiled = self._subjects.get(key)
+        if compiled is None:
+            if source is None:
+                source = self._source(f"{name}.subject")
+            compiled = self._subjects[key] = self._text.from_string(source)
+        return compiled
 
     def _source(self, filename: str) -> str:
         path = self.folder / filename

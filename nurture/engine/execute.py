@@ -9,14 +9,18 @@ after (3) leaves nothing to redo. docs/architecture.md walks through each case.
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from nurture.delivery.compose import compose
+from nurture.delivery.providers import OutgoingEmail
 from nurture.domain.conditions import Subject
 from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.domain.journeys import Journey
@@ -24,7 +28,6 @@ from nurture.domain.steps import (
     Finish,
     MoveOn,
     NotifyStep,
-    Perform,
     SendStep,
     Sleep,
     StepContext,
@@ -36,75 +39,222 @@ from nurture.engine.journeys import finish, state_of
 from nurture.engine.notify import owner_email, post_webhook
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
-from nurture.engine.send_rules import Defer, Skip, Stop, check_send
+from nurture.engine.send_history import SendHistory
+from nurture.engine.send_rules import Defer, Skip, Stop, cap_window_start, check_send
 from nurture.engine.splits import record_split
-from nurture.errors import ProviderRejected, TemplateError
+from nurture.errors import NurtureError, ProviderRejected, TemplateError
 from nurture.store import models
 
+log = logging.getLogger(__name__)
 _MESSAGE_NAMESPACE = uuid.UUID("5d1b6a52-3c0e-4a8e-9f55-2b0f1c7a9e11")
+
+
+class StepsFailed(NurtureError):
+    """Some enrollments of a batch could not run; they stay where they were, to be retried."""
+
+    def __init__(self, failures: dict[int, Exception]) -> None:
+        self.failures = failures
+        super().__init__(
+            "; ".join(
+                f"enrollment {enrollment_id}: {type(exc).__name__}: {exc}"
+                for enrollment_id, exc in failures.items()
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A committed pending message and what goes out for it: an email, or a webhook body."""
+
+    enrollment_id: int
+    uid: str
+    step: SendStep | NotifyStep
+    email: OutgoingEmail | None
+    payload: dict[str, Any] | None = None
 
 
 def run_enrollment(rt: Runtime, enrollment_id: int, now: datetime) -> None:
     """Execute steps until the enrollment sleeps, finishes or leaves."""
+    run_batch(rt, [enrollment_id], now)
+
+
+def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> None:
+    """Execute the due steps of many enrollments in a few transactions for the whole batch.
+
+    Each round is one transaction: it moves on the enrollments whose message went out in the
+    round before, then advances every enrollment until it sleeps, finishes, leaves or
+    reaches an outward step, whose message it claims and renders. The round's messages are
+    then delivered outside any transaction, each marked sent on its own as soon as it is
+    out. A contact has at most one outward step per round, so whatever reads its sends
+    (the frequency cap) sees them as one-by-one execution would. When enrollments fail, the
+    others still run, then the failure is raised (StepsFailed when there are several).
+    """
+    waiting = list(dict.fromkeys(enrollment_ids))
+    delivered: set[int] = set()
+    failed: dict[int, Exception] = {}
     for _ in range(1000):
-        with rt.sessions.begin() as session:
-            enrollment = session.get(models.Enrollment, enrollment_id)
-            if enrollment is None or enrollment.status != "active":
-                return
-            journey = rt.journey_of(enrollment.version)
-            step = journey.step(enrollment.current_step)
-            action = next_action(
-                step,
-                enrollment.step_entered_at,
-                now,
-                _context(rt, session, enrollment, journey, now),
+        if not waiting:
+            break
+        try:
+            with rt.sessions.begin() as session:
+                deliveries, later = _round(rt, session, waiting, delivered, now)
+        except Exception:
+            if len(waiting) == 1:
+                raise
+            log.warning("a batch of %d enrollments failed; running them one by one", len(waiting))
+            failed |= _one_by_one(rt, waiting, now)
+            break
+        delivered = set()
+        for delivery in deliveries:
+            try:
+                _deliver(rt, delivery)
+            except Exception as exc:
+                log.exception("enrollment %s: delivery failed", delivery.enrollment_id)
+                failed[delivery.enrollment_id] = exc
+            else:
+                delivered.add(delivery.enrollment_id)
+        waiting = [*delivered, *later]
+    else:
+        raise RuntimeError(f"enrollments {waiting} ran 1000 steps without waiting")
+    if len(failed) == 1:
+        raise next(iter(failed.values()))
+    if failed:
+        raise StepsFailed(failed)
+
+
+def _one_by_one(rt: Runtime, enrollment_ids: list[int], now: datetime) -> dict[int, Exception]:
+    """After a failed round: run each enrollment alone, so one bad apple holds back no other.
+
+    An enrollment whose message went out already finds it by its key and moves on.
+    """
+    failed: dict[int, Exception] = {}
+    for enrollment_id in enrollment_ids:
+        try:
+            run_batch(rt, [enrollment_id], now)
+        except Exception as exc:
+            log.exception("enrollment %s failed; it runs again on a retry", enrollment_id)
+            failed[enrollment_id] = exc
+    return failed
+
+
+@dataclass(frozen=True)
+class _Round:
+    """One transaction of run_batch and what it read up front for all its enrollments."""
+
+    session: Session
+    history: SendHistory
+    messages: dict[str, int]
+    """The ids of the enrollments' messages by idempotency key."""
+
+    def message(self, key: str) -> models.Message | None:
+        found = self.messages.get(key)
+        return None if found is None else self.session.get_one(models.Message, found)
+
+
+def _round(
+    rt: Runtime, session: Session, enrollment_ids: list[int], delivered: set[int], now: datetime
+) -> tuple[list[_Delivery], list[int]]:
+    """One transaction of run_batch: the round's deliveries, and who waits for the next."""
+    E, M = models.Enrollment, models.Message
+    loaded = session.scalars(
+        select(E)
+        .where(E.id.in_(enrollment_ids), E.status == "active")
+        .options(joinedload(E.contact))
+    ).unique()
+    by_id = {enrollment.id: enrollment for enrollment in loaded}
+    state = _Round(
+        session,
+        SendHistory(
+            session,
+            {e.contact_id: e.contact for e in by_id.values()}.values(),
+            cap_window_start(rt, now),
+        ),
+        {
+            key: message_id
+            for key, message_id in session.execute(
+                select(M.idempotency_key, M.id).where(M.enrollment_id.in_(list(by_id)))
             )
-            if isinstance(action, Sleep):
-                enrollment.next_run_at = action.until
+        },
+    )
+    deliveries: list[_Delivery] = []
+    later: list[int] = []
+    busy: set[int] = set()
+    for enrollment_id in enrollment_ids:
+        enrollment = by_id.get(enrollment_id)
+        if enrollment is None or enrollment.status != "active":
+            continue
+        if enrollment_id in delivered:
+            _move_on(enrollment, rt.journey_for(enrollment), now)
+        if enrollment.contact_id in busy:
+            later.append(enrollment_id)
+            continue
+        delivery = _advance(rt, state, enrollment, now)
+        if delivery is not None:
+            deliveries.append(delivery)
+            busy.add(enrollment.contact_id)
+    return deliveries, later
+
+
+def _advance(
+    rt: Runtime, state: _Round, enrollment: models.Enrollment, now: datetime
+) -> _Delivery | None:
+    """Run steps until the enrollment rests (None) or has a message to deliver."""
+    session = state.session
+    journey = rt.journey_for(enrollment)
+    for _ in range(1000):
+        step = journey.step(enrollment.current_step)
+        action = next_action(
+            step,
+            enrollment.step_entered_at,
+            now,
+            _context(rt, session, enrollment, journey, now),
+        )
+        if isinstance(action, Sleep):
+            enrollment.next_run_at = action.until
+            enrollment.lease_owner = enrollment.lease_until = None
+            return None
+        if isinstance(action, Finish):
+            finish(enrollment, "completed", now, action.reason)
+            return None
+        if isinstance(action, MoveOn):
+            if action.variant is not None:
+                record_split(session, enrollment, action.variant, now)
+            _move_on(enrollment, journey, now, action.to, action.variant)
+            continue
+        outward = action.step
+        if not isinstance(outward, SendStep | NotifyStep):
+            perform(rt, session, enrollment, outward, now)
+            if enrollment.status != "active":
+                return None
+            _move_on(enrollment, journey, now)
+            continue
+        if isinstance(outward, NotifyStep) and not (enrollment.contact.owner or outward.webhook):
+            _move_on(enrollment, journey, now)  # nobody to tell yet
+            continue
+        key = idempotency_key(enrollment, outward.id, occurrence(enrollment, outward.id))
+        message = state.message(key)
+        if message is not None and message.status != "pending":
+            _move_on(enrollment, journey, now)  # out already: a run before this one sent it
+            continue
+        if isinstance(outward, SendStep):
+            verdict = check_send(rt, session, state.history, enrollment, now)
+            if isinstance(verdict, Stop):
+                finish(enrollment, "exited", now, verdict.reason)
+                return None
+            if isinstance(verdict, Defer):
+                enrollment.next_run_at = verdict.until
                 enrollment.lease_owner = enrollment.lease_until = None
-                return
-            if isinstance(action, Finish):
-                finish(enrollment, "completed", now, action.reason)
-                return
-            if isinstance(action, MoveOn):
-                if action.variant is not None:
-                    record_split(session, enrollment, action.variant, now)
-                _move_on(enrollment, journey, now, action.to, action.variant)
+                return None
+            if isinstance(verdict, Skip):
+                _move_on(enrollment, journey, now)
                 continue
-            outward: SendStep | NotifyStep
-            if isinstance(action, Perform):
-                if not isinstance(action.step, NotifyStep):
-                    perform(rt, session, enrollment, action.step, now)
-                    if enrollment.status == "active":
-                        _move_on(enrollment, journey, now)
-                    continue
-                outward = action.step
-                if enrollment.contact.owner is None and outward.webhook is None:
-                    _move_on(enrollment, journey, now)  # nobody to tell yet
-                    continue
-            else:
-                outward = action.step
-                verdict = check_send(rt, session, enrollment, now)
-                if isinstance(verdict, Stop):
-                    finish(enrollment, "exited", now, verdict.reason)
-                    return
-                if isinstance(verdict, Defer):
-                    enrollment.next_run_at = verdict.until
-                    enrollment.lease_owner = enrollment.lease_until = None
-                    return
-                if isinstance(verdict, Skip):
-                    _move_on(enrollment, journey, now)
-                    continue
-            message = _claim_message(rt, session, enrollment, outward, now)
-        if message.status == "pending":
-            if isinstance(outward, SendStep):
-                _deliver(rt, message.id, outward)
-            else:
-                _notify(rt, message.id, outward)
-        with rt.sessions.begin() as session:
-            enrollment = session.get_one(models.Enrollment, enrollment_id)
-            _move_on(enrollment, rt.journey_of(enrollment.version), now)
-    raise RuntimeError(f"enrollment {enrollment_id} ran 1000 steps without waiting")
+        if message is None:
+            message = _new_message(rt, session, enrollment, outward, key, now)
+        delivery = _prepare(rt, enrollment, message, outward)
+        if delivery is not None:
+            return delivery
+        _move_on(enrollment, journey, now)  # its template failed: recorded as failed
+    raise RuntimeError(f"enrollment {enrollment.id} ran 1000 steps without waiting")
 
 
 def _context(
@@ -150,101 +300,94 @@ def idempotency_key(enrollment: models.Enrollment, step_id: str, occurrence: int
     return f"enrollment:{enrollment.id}:v{enrollment.version_id}:{step_id}:{occurrence}"
 
 
-def _claim_message(
+def _new_message(
     rt: Runtime,
     session: Session,
     enrollment: models.Enrollment,
     step: SendStep | NotifyStep,
+    key: str,
     now: datetime,
 ) -> models.Message:
-    key = idempotency_key(enrollment, step.id, occurrence(enrollment, step.id))
-    message = session.scalars(
-        select(models.Message).where(models.Message.idempotency_key == key)
-    ).first()
-    if message is None:
-        if isinstance(step, SendStep):
-            template = step.template
-        else:
-            template = "notify:webhook" if step.webhook else "notify:owner"
-        message = models.Message(
-            uid=str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{key}:{enrollment.contact.email}")),
-            idempotency_key=key,
-            contact_id=enrollment.contact_id,
-            enrollment_id=enrollment.id,
-            journey_id=enrollment.journey_id,
-            step_id=step.id,
-            template=template,
-            status="pending",
-            provider=rt.provider.name if isinstance(step, SendStep) else "notify",
-            created_at=now,
-        )
-        session.add(message)
-        session.flush()
+    if isinstance(step, SendStep):
+        template = step.template
+    else:
+        template = "notify:webhook" if step.webhook else "notify:owner"
+    message = models.Message(
+        uid=str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{key}:{enrollment.contact.email}")),
+        idempotency_key=key,
+        contact_id=enrollment.contact_id,
+        enrollment_id=enrollment.id,
+        journey_id=enrollment.journey_id,
+        step_id=step.id,
+        template=template,
+        status="pending",
+        provider=rt.provider.name if isinstance(step, SendStep) else "notify",
+        created_at=now,
+    )
+    session.add(message)
     return message
 
 
-def _notify(rt: Runtime, message_id: int, step: NotifyStep) -> None:
-    with rt.sessions.begin() as session:
-        message = session.get_one(models.Message, message_id)
-        contact = session.get_one(models.Contact, message.contact_id)
-        context = {
-            "contact": contact_context(contact),
-            "journey": message.journey_id,
-            "step": step.id,
-        }
-        owner = contact.owner
-        email = None
-        if step.webhook is None:
-            assert owner is not None
-            try:
-                email = owner_email(rt, step, message.uid, owner, context, message.journey_id or "")
-            except TemplateError as exc:
-                message.status, message.error = "failed", str(exc)
-                return
-            message.subject = email.subject
-        uid = message.uid
-    if email is not None:
-        provider_id = rt.provider.send(email)
-    else:
-        payload = {**context, "message_id": uid, "at": rt.clock.now().isoformat()}
-        provider_id = post_webhook(rt, step, uid, payload)
-    with rt.sessions.begin() as session:
-        message = session.get_one(models.Message, message_id)
-        message.status = "sent"
-        message.provider_message_id = provider_id
-        message.sent_at = rt.clock.now()
-
-
-def _deliver(rt: Runtime, message_id: int, step: SendStep) -> None:
-    with rt.sessions.begin() as session:
-        message = session.get_one(models.Message, message_id)
-        contact = session.get_one(models.Contact, message.contact_id)
-        try:
-            email = compose(
-                rt.templates,
-                rt.links,
-                rt.workspace.sender,
-                message.uid,
-                message.journey_id or "",
-                step,
-                contact_context(contact),
-            )
-        except TemplateError as exc:
-            message.status, message.error = "failed", str(exc)
-            return
-        message.subject = email.subject
+def _prepare(
+    rt: Runtime, enrollment: models.Enrollment, message: models.Message, step: SendStep | NotifyStep
+) -> _Delivery | None:
+    """Render what the message sends; a template that fails marks it failed (None)."""
+    contact = contact_context(enrollment.contact)
+    journey = message.journey_id or ""
+    payload = None
     try:
-        provider_id = rt.provider.send(email)
+        if isinstance(step, SendStep):
+            email: OutgoingEmail | None = compose(
+                rt.templates, rt.links, rt.workspace.sender, message.uid, journey, step, contact
+            )
+        elif step.webhook is None:
+            assert enrollment.contact.owner is not None
+            context = {"contact": contact, "journey": message.journey_id, "step": step.id}
+            email = owner_email(rt, step, message.uid, enrollment.contact.owner, context, journey)
+        else:
+            email = None
+            payload = {"contact": contact, "journey": message.journey_id, "step": step.id}
+    except TemplateError as exc:
+        message.status, message.error = "failed", str(exc)
+        return None
+    if email is not None:
+        message.subject = email.subject
+    return _Delivery(enrollment.id, message.uid, step, email, payload)
+
+
+_MARK_SENT = (
+    update(models.Message)
+    .where(models.Message.uid == bindparam("message_uid"))
+    .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("at"))
+)
+_MARK_FAILED = (
+    update(models.Message)
+    .where(models.Message.uid == bindparam("message_uid"))
+    .values(status="failed", error=bindparam("error"))
+)
+
+
+def _deliver(rt: Runtime, delivery: _Delivery) -> None:
+    """Hand one message over, then record at once that it is out (or refused for good)."""
+    try:
+        if delivery.email is not None:
+            provider_id = rt.provider.send(delivery.email)
+        else:
+            assert delivery.payload is not None and isinstance(delivery.step, NotifyStep)
+            payload = {
+                **delivery.payload,
+                "message_id": delivery.uid,
+                "at": rt.clock.now().isoformat(),
+            }
+            provider_id = post_webhook(rt, delivery.step, delivery.uid, payload)
     except ProviderRejected as exc:
-        with rt.sessions.begin() as session:
-            message = session.get_one(models.Message, message_id)
-            message.status, message.error = "failed", str(exc)
-        return
-    with rt.sessions.begin() as session:
-        message = session.get_one(models.Message, message_id)
-        message.status = "sent"
-        message.provider_message_id = provider_id
-        message.sent_at = rt.clock.now()
+        outcome: dict[str, Any] = {"message_uid": delivery.uid, "error": str(exc)}
+        statement = _MARK_FAILED
+    else:
+        outcome = {"message_uid": delivery.uid, "provider_id": provider_id, "at": rt.clock.now()}
+        statement = _MARK_SENT
+    with rt.engine.begin() as connection:
+        connection.execute(statement, outcome)
 
 
 def contact_context(contact: models.Contact) -> dict[str, Any]:

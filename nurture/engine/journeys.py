@@ -121,7 +121,7 @@ def react(
         if suppressed:
             finish(enrollment, "exited", now, "suppressed")
             continue
-        journey = rt.journey_of(enrollment.version)
+        journey = rt.journey_for(enrollment)
         facts = StoredFacts(session, contact.id, enrollment)
         goal = journey.goal_reached(state, event, subject, facts)
         if goal is not None:

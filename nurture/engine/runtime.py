@@ -49,6 +49,10 @@ class Runtime:
             self._versions[version.id] = journey
         return journey
 
+    def journey_for(self, enrollment: models.Enrollment) -> Journey:
+        """``journey_of`` the enrollment's version, loading the version row only once."""
+        return self._versions.get(enrollment.version_id) or self.journey_of(enrollment.version)
+
 
 def build_runtime(
     settings: Settings,

@@ -11,15 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.engine.runtime import Runtime
-from nurture.engine.suppression import is_suppressed, suppress
+from nurture.engine.send_history import SOFT_BOUNCE_LIMIT, SendHistory
+from nurture.engine.suppression import suppress
 from nurture.store import models
-
-SOFT_BOUNCE_LIMIT = 3
-"""Soft bounces in a row (no delivery between them) after which an address is suppressed."""
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,19 @@ Verdict = Allow | Defer | Skip | Stop
 def check_send(
     rt: Runtime,
     session: Session,
+    history: SendHistory,
     enrollment: models.Enrollment,
     now: datetime,
 ) -> Verdict:
     """The journey's own send window, when it has one, replaces the workspace's default."""
     contact = enrollment.contact
-    if is_suppressed(session, contact.email):
+    if contact.email in history.suppressed:
         return Stop("suppressed")
-    if _soft_bounces_in_a_row(session, contact.id) >= SOFT_BOUNCE_LIMIT:
+    if history.soft_bounces_in_a_row(contact.id) >= SOFT_BOUNCE_LIMIT:
         suppress(session, contact.email, "soft_bounce", now)
+        history.suppressed.add(contact.email)
         return Stop("suppressed: repeated soft bounces")
-    journey = rt.journey_of(enrollment.version)
+    journey = rt.journey_for(enrollment)
     window = journey.send_window
     rules = rt.workspace.sending
     zone = contact.timezone or rt.workspace.timezone
@@ -73,7 +72,7 @@ def check_send(
     if allowed > now:
         return Defer(allowed, "outside the send window or in quiet hours")
     if rules.cap is not None:
-        free_at = rules.cap.free_at(_recent_sends(session, contact.id, now - rules.cap.period), now)
+        free_at = rules.cap.free_at(history.sent(contact.id), now)
         if free_at is not None:
             if (journey.when_capped or rules.when_capped) == "skip":
                 return Skip("frequency cap")
@@ -81,30 +80,7 @@ def check_send(
     return Allow()
 
 
-def _recent_sends(session: Session, contact_id: int, since: datetime) -> list[datetime]:
-    M = models.Message
-    return [
-        sent
-        for sent in session.scalars(
-            select(M.sent_at).where(
-                M.contact_id == contact_id, M.status == "sent", M.sent_at > since
-            )
-        )
-        if sent is not None
-    ]
-
-
-def _soft_bounces_in_a_row(session: Session, contact_id: int) -> int:
-    E = models.Event
-    rows = session.execute(
-        select(E.type, E.properties)
-        .where(E.contact_id == contact_id, E.type.in_(("email_bounced", "email_delivered")))
-        .order_by(E.occurred_at.desc(), E.id.desc())
-        .limit(SOFT_BOUNCE_LIMIT)
-    )
-    count = 0
-    for kind, properties in rows:
-        if kind != "email_bounced" or properties.get("bounce_type") != "soft":
-            break
-        count += 1
-    return count
+def cap_window_start(rt: Runtime, now: datetime) -> datetime | None:
+    """Since when sends count against the frequency cap (None: there is no cap)."""
+    cap = rt.workspace.sending.cap
+    return None if cap is None else now - cap.period

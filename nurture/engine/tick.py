@@ -11,12 +11,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from nurture.engine.execute import run_enrollment
+from nurture.engine.execute import run_batch
 from nurture.engine.runtime import Runtime
 from nurture.engine.sweeps import run_sweeps
 from nurture.store import models
 
 LEASE = timedelta(minutes=5)
+#: Enrollments run together (engine/execute.run_batch); also how often a stop is looked at.
+CHUNK = 25
 log = logging.getLogger(__name__)
 
 
@@ -95,7 +97,7 @@ def tick(
 ) -> TickResult:
     """Run everything due at ``now`` (default: the clock's time), batch after batch.
 
-    When ``should_stop`` turns true the enrollment in hand is finished and the claims not
+    When ``should_stop`` turns true the chunk in hand is finished and the claims not
     yet run are released, so another process can take them at once.
     """
     now = now or rt.clock.now()
@@ -106,16 +108,14 @@ def tick(
     swept = sum(run_sweeps(rt, now).values())
     while not should_stop() and (batch := claim_due(rt, now, owner, lease=lease)):
         claimed += len(batch)
-        for done, enrollment_id in enumerate(batch):
+        for start in range(0, len(batch), CHUNK):
             if should_stop():
-                release_claims(rt, owner, batch[done:])
+                release_claims(rt, owner, batch[start:])
                 break
             try:
-                run_enrollment(rt, enrollment_id, now)
+                run_batch(rt, batch[start : start + CHUNK], now)
             except Exception:
-                log.exception(
-                    "enrollment %s failed; its lease expires and it is retried", enrollment_id
-                )
+                log.exception("some enrollments failed; their leases expire and they are retried")
     with rt.sessions() as session:
         sent = _sent_count(session) - before
     return TickResult(claimed, sent, swept)

@@ -18,7 +18,7 @@ from datetime import timedelta
 from nurture.engine.dispatch import run_claimed
 from nurture.engine.runtime import Runtime
 from nurture.engine.sweeps import SWEEPS, run_sweeps
-from nurture.engine.tick import claim_due, leased_count, release_claims
+from nurture.engine.tick import CHUNK, claim_due, leased_count, release_claims
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +77,29 @@ class Scheduler:
 
 
 def in_process(rt: Runtime, lease: timedelta, stop: threading.Event) -> Dispatch:
-    """Run each claimed enrollment right here (no broker); on stop, release the rest."""
+    """Run the claimed enrollments right here (no broker); on stop, release the rest."""
 
     def dispatch(batch: list[int], owner: str) -> None:
-        for done, enrollment_id in enumerate(batch):
+        for start in range(0, len(batch), CHUNK):
             if stop.is_set():
-                release_claims(rt, owner, batch[done:])
+                release_claims(rt, owner, batch[start:])
                 return
             try:
-                run_claimed(rt, enrollment_id, owner, lease)
+                run_claimed(rt, batch[start : start + CHUNK], owner, lease)
             except Exception:
-                log.exception(
-                    "enrollment %s failed; its lease expires, then it runs again", enrollment_id
-                )
+                log.exception("enrollments failed; their leases expire, then they run again")
 
     return dispatch
 
 
 def to_broker() -> Dispatch:
-    """Enqueue one `execute_step` message per claimed enrollment."""
-    from nurture.workers.actors import execute_step
+    """Enqueue one `execute_steps` message per chunk of claimed enrollments: few enough
+    messages to keep the broker cheap, enough to spread a batch over the workers."""
+    from nurture.workers.actors import execute_steps
 
     def dispatch(batch: list[int], owner: str) -> None:
-        for enrollment_id in batch:
-            execute_step.send(enrollment_id, owner)
+        for start in range(0, len(batch), CHUNK):
+            execute_steps.send(batch[start : start + CHUNK], owner)
 
     return dispatch
 

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from nurture.clock import ManualClock
 from nurture.delivery.providers import OutgoingEmail
 from nurture.delivery.providers.outbox import OutboxProvider
+from nurture.engine.contacts import find_contact
+from nurture.engine.journeys import enroll
 from nurture.errors import ProviderError
 from nurture.store import models
 from nurture.testing import Harness, make_harness
@@ -116,3 +118,53 @@ def test_every_email_carries_the_trace_headers_and_one_click_unsubscribe(nurture
     token = email["List-Unsubscribe"][len("<http://localhost:8000/u/") : -1]
     assert nurture.runtime.links.read_unsubscribe(token) == message.uid
     assert nurture.runtime.links.read_unsubscribe(token[:-2] + "xx") is None
+
+
+def _due_together(harness: Harness, emails: list[str]) -> None:
+    """Contacts whose first email falls due at the same moment: one tick runs them together."""
+    for email in emails:
+        harness.contact(email)
+    with harness.runtime.sessions.begin() as session:
+        for email in emails:
+            contact = find_contact(session, email)
+            assert contact is not None
+            enroll(session, contact, harness.runtime.workspace.journey("welcome"), harness.now())
+
+
+def test_a_failed_delivery_in_a_batch_holds_back_no_other(flaky_harness) -> None:
+    harness, provider = flaky_harness(lambda call: "before" if call == 2 else None)
+    people = ["ana@acme.com", BOB, "cid@acme.com"]
+    _due_together(harness, people)
+    harness.run_due()
+    assert [harness.sent_steps(p) for p in people] == [["welcome/welcome"], [], ["welcome/welcome"]]
+
+    harness.advance(minutes=6)  # Bob's lease expires and his step runs again
+    assert [harness.sent_steps(p) for p in people] == [["welcome/welcome"]] * 3
+    messages = _messages(harness)
+    assert len(messages) == 3
+    bob = next(m.uid for m in messages if m.idempotency_key.startswith("enrollment:2:"))
+    assert sorted(provider.calls) == sorted([*(m.uid for m in messages), bob])
+
+
+def test_a_batch_that_breaks_runs_its_enrollments_one_by_one(
+    nurture: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nurture.engine import execute
+
+    check_send = execute.check_send
+
+    def broken_for_bob(rt, session, history, enrollment, now):
+        if enrollment.contact.email == BOB:
+            raise RuntimeError("a bug that only Bob's data reaches")
+        return check_send(rt, session, history, enrollment, now)
+
+    monkeypatch.setattr(execute, "check_send", broken_for_bob)
+    people = ["ana@acme.com", BOB, "cid@acme.com"]
+    _due_together(nurture, people)
+    nurture.run_due()
+    assert [nurture.sent_steps(p) for p in people] == [["welcome/welcome"], [], ["welcome/welcome"]]
+
+    monkeypatch.setattr(execute, "check_send", check_send)  # the fix is deployed
+    nurture.advance(minutes=6)
+    assert [nurture.sent_steps(p) for p in people] == [["welcome/welcome"]] * 3
+    assert len(_messages(nurture)) == 3

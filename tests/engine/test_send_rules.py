@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from nurture.clock import ManualClock
+from nurture.engine.contacts import find_contact
+from nurture.engine.journeys import enroll
 from nurture.store import models
 from nurture.testing import make_harness
 
@@ -148,3 +150,28 @@ def test_repeated_soft_bounces_suppress(
     else:
         assert harness.sent_steps("ana@acme.com") == ["welcome/welcome"]
         assert reasons == ["soft_bounce"]
+
+
+def test_two_enrollments_of_one_contact_due_together_count_each_others_emails(
+    tmp_path, nurture_workspace, nurture_templates
+) -> None:
+    """A tick runs its claims in batches; the cap still sees one email after the other."""
+    harness = _harness(
+        tmp_path,
+        nurture_workspace,
+        nurture_templates,
+        datetime(2026, 3, 2, 9, tzinfo=UTC),
+        BURST.format(when_capped=""),
+    )
+    harness.contact("ana@acme.com")
+    with harness.runtime.sessions.begin() as session:
+        ana = find_contact(session, "ana@acme.com")
+        assert ana is not None
+        for _ in range(2):
+            enroll(session, ana, harness.runtime.workspace.journey("burst"), harness.now())
+    harness.advance(days=10)
+    sent = [at for _, at in _sent_at(harness, "ana@acme.com")]
+    assert len(sent) >= 3
+    # both walks are due at the same moments, yet no 7 days hold more than 3 emails
+    for earlier, later in zip(sent, sent[3:], strict=False):
+        assert later - earlier >= timedelta(days=7)

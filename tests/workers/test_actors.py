@@ -95,7 +95,7 @@ def test_a_message_whose_claim_was_taken_over_does_nothing(harness, actors, work
     harness.clock.advance(minutes=6)  # the lease expires
     assert scheduler(harness).tick() == 1  # claimed again, and enqueued
     [(owner, _until)] = leases(harness)
-    actors.execute_step.send(1, "the-dead-schedulers-owner")
+    actors.execute_steps.send([1], "the-dead-schedulers-owner")
     drain(actors, worker)
     assert harness.sent_steps("ana@acme.com") == ["welcome/welcome"]
     assert len(messages(harness)) == 1
@@ -117,14 +117,14 @@ def test_a_failed_step_is_dead_lettered_visible_and_retryable(harness, actors, w
     harness.runtime.provider = Down()
     Scheduler(
         harness.runtime,
-        lambda batch, owner: [
-            actors.execute_step.send_with_options(args=(i, owner), max_retries=0) for i in batch
-        ],
+        lambda batch, owner: actors.execute_steps.send_with_options(
+            args=(batch, owner), max_retries=0
+        ),
         LEASE,
     ).tick()
     drain_dead(actors, worker)
     [letter] = list_dead(actors.broker, [actors.STEPS])
-    assert letter.actor == "execute_step"
+    assert letter.actor == "execute_steps"
     assert "connection refused" in (letter.error or "")
     [pending] = messages(harness)
     assert pending.status == "pending"

@@ -50,8 +50,8 @@ def test_a_nacked_message_is_listed_and_a_retry_puts_it_back(broker) -> None:
     sent = broker.enqueue(
         dramatiq.Message(
             queue_name=broker.queue,
-            actor_name="execute_step",
-            args=(42, "owner-1"),
+            actor_name="execute_steps",
+            args=([42], "owner-1"),
             kwargs={},
             options={"retries": 5, "traceback": "Traceback...\nProviderError: refused\n"},
         )
@@ -63,8 +63,8 @@ def test_a_nacked_message_is_listed_and_a_retry_puts_it_back(broker) -> None:
     [letter] = list_dead(broker, [broker.queue])
     assert (letter.message_id, letter.actor, letter.args) == (
         sent.message_id,
-        "execute_step",
-        (42, "owner-1"),
+        "execute_steps",
+        ([42], "owner-1"),
     )
     assert letter.error == "ProviderError: refused"
     assert list_dead(broker, [broker.queue]) == [letter]  # listing takes nothing away
