@@ -78,7 +78,7 @@ def run_enrollment(rt: Runtime, enrollment_id: int, now: datetime) -> None:
     run_batch(rt, [enrollment_id], now)
 
 
-def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> None:
+def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> int:
     """Execute the due steps of many enrollments in a few transactions for the whole batch.
 
     Each round is one transaction: it moves on the enrollments whose message went out in the
@@ -88,10 +88,12 @@ def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> None
     out. A contact has at most one outward step per round, so whatever reads its sends
     (the frequency cap) sees them as one-by-one execution would. When enrollments fail, the
     others still run, then the failure is raised (StepsFailed when there are several).
+    Returns how many messages went out.
     """
     waiting = list(dict.fromkeys(enrollment_ids))
     delivered: set[int] = set()
     failed: dict[int, Exception] = {}
+    sent = 0
     for _ in range(1000):
         if not waiting:
             break
@@ -102,12 +104,12 @@ def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> None
             if len(waiting) == 1:
                 raise
             log.warning("a batch of %d enrollments failed; running them one by one", len(waiting))
-            failed |= _one_by_one(rt, waiting, now)
+            sent += _one_by_one(rt, waiting, now, failed)
             break
         delivered = set()
         for delivery in deliveries:
             try:
-                _deliver(rt, delivery)
+                sent += _deliver(rt, delivery)
             except Exception as exc:
                 log.exception("enrollment %s: delivery failed", delivery.enrollment_id)
                 failed[delivery.enrollment_id] = exc
@@ -120,21 +122,24 @@ def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> None
         raise next(iter(failed.values()))
     if failed:
         raise StepsFailed(failed)
+    return sent
 
 
-def _one_by_one(rt: Runtime, enrollment_ids: list[int], now: datetime) -> dict[int, Exception]:
+def _one_by_one(
+    rt: Runtime, enrollment_ids: list[int], now: datetime, failed: dict[int, Exception]
+) -> int:
     """After a failed round: run each enrollment alone, so one bad apple holds back no other.
 
     An enrollment whose message went out already finds it by its key and moves on.
     """
-    failed: dict[int, Exception] = {}
+    sent = 0
     for enrollment_id in enrollment_ids:
         try:
-            run_batch(rt, [enrollment_id], now)
+            sent += run_batch(rt, [enrollment_id], now)
         except Exception as exc:
             log.exception("enrollment %s failed; it runs again on a retry", enrollment_id)
             failed[enrollment_id] = exc
-    return failed
+    return sent
 
 
 @dataclass(frozen=True)
@@ -367,8 +372,8 @@ _MARK_FAILED = (
 )
 
 
-def _deliver(rt: Runtime, delivery: _Delivery) -> None:
-    """Hand one message over, then record at once that it is out (or refused for good)."""
+def _deliver(rt: Runtime, delivery: _Delivery) -> bool:
+    """Hand one message over, then record at once that it is out (True) or refused for good."""
     try:
         if delivery.email is not None:
             provider_id = rt.provider.send(delivery.email)
@@ -388,6 +393,7 @@ def _deliver(rt: Runtime, delivery: _Delivery) -> None:
         statement = _MARK_SENT
     with rt.engine.begin() as connection:
         connection.execute(statement, outcome)
+    return statement is _MARK_SENT
 
 
 def contact_context(contact: models.Contact) -> dict[str, Any]:

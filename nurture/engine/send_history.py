@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from nurture.store import models
@@ -22,19 +22,46 @@ SOFT_BOUNCE_LIMIT = 3
 """Soft bounces in a row (no delivery between them) after which an address is suppressed."""
 
 
+_S, _E, _M = models.Suppression, models.Event, models.Message
+_CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
+# Built once: SQLAlchemy then reuses the compiled SQL whatever the round's size.
+_SUPPRESSED = select(_S.email).where(_S.email.in_(bindparam("emails", expanding=True)))
+_LATEST_BOUNCES = (
+    select(
+        _E.contact_id,
+        _E.type,
+        _E.properties,
+        func.row_number()
+        .over(partition_by=_E.contact_id, order_by=(_E.occurred_at.desc(), _E.id.desc()))
+        .label("position"),
+    )
+    .where(_E.contact_id.in_(_CONTACTS), _E.type.in_(("email_bounced", "email_delivered")))
+    .subquery()
+)
+_BOUNCES = (
+    select(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.type, _LATEST_BOUNCES.c.properties)
+    .where(_LATEST_BOUNCES.c.position <= SOFT_BOUNCE_LIMIT)
+    .order_by(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.position)
+)
+_SENT = select(_M.contact_id, _M.sent_at).where(
+    _M.contact_id.in_(_CONTACTS), _M.status == "sent", _M.sent_at > bindparam("since")
+)
+
+
 class SendHistory:
     def __init__(
         self, session: Session, contacts: Collection[models.Contact], sent_since: datetime | None
     ) -> None:
         ids = [contact.id for contact in contacts]
-        emails = [contact.email for contact in contacts]
         self.suppressed = set(
-            session.scalars(
-                select(models.Suppression.email).where(models.Suppression.email.in_(emails))
-            )
+            session.scalars(_SUPPRESSED, {"emails": [contact.email for contact in contacts]})
         )
         self._bounces = _soft_bounces_in_a_row(session, ids)
-        self._sent = _sent_since(session, ids, sent_since) if sent_since is not None else {}
+        self._sent: dict[int, list[datetime]] = defaultdict(list)
+        if sent_since is not None:
+            for contact_id, at in session.execute(_SENT, {"contact_ids": ids, "since": sent_since}):
+                if at is not None:
+                    self._sent[contact_id].append(at)
 
     def soft_bounces_in_a_row(self, contact_id: int) -> int:
         return self._bounces.get(contact_id, 0)
@@ -46,25 +73,9 @@ class SendHistory:
 
 def _soft_bounces_in_a_row(session: Session, contact_ids: list[int]) -> dict[int, int]:
     """The soft bounces at the head of each contact's latest bounces and deliveries."""
-    E = models.Event
-    position = (
-        func.row_number()
-        .over(partition_by=E.contact_id, order_by=(E.occurred_at.desc(), E.id.desc()))
-        .label("position")
-    )
-    latest = (
-        select(E.contact_id, E.type, E.properties, position)
-        .where(E.contact_id.in_(contact_ids), E.type.in_(("email_bounced", "email_delivered")))
-        .subquery()
-    )
-    rows = session.execute(
-        select(latest.c.contact_id, latest.c.type, latest.c.properties)
-        .where(latest.c.position <= SOFT_BOUNCE_LIMIT)
-        .order_by(latest.c.contact_id, latest.c.position)
-    )
     counts: dict[int, int] = {}
     broken: set[int] = set()
-    for contact_id, kind, properties in rows:
+    for contact_id, kind, properties in session.execute(_BOUNCES, {"contact_ids": contact_ids}):
         if contact_id in broken:
             continue
         if kind != "email_bounced" or properties.get("bounce_type") != "soft":
@@ -72,19 +83,3 @@ def _soft_bounces_in_a_row(session: Session, contact_ids: list[int]) -> dict[int
             continue
         counts[contact_id] = counts.get(contact_id, 0) + 1
     return counts
-
-
-def _sent_since(
-    session: Session, contact_ids: list[int], since: datetime
-) -> dict[int, list[datetime]]:
-    M = models.Message
-    sent: dict[int, list[datetime]] = defaultdict(list)
-    rows = session.execute(
-        select(M.contact_id, M.sent_at).where(
-            M.contact_id.in_(contact_ids), M.status == "sent", M.sent_at > since
-        )
-    )
-    for contact_id, at in rows:
-        if at is not None:
-            sent[contact_id].append(at)
-    return sent
