@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from nurture.delivery.compose import compose
@@ -107,14 +107,16 @@ def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> int:
             sent += _one_by_one(rt, waiting, now, failed)
             break
         delivered = set()
-        for delivery in deliveries:
-            try:
-                sent += _deliver(rt, delivery)
-            except Exception as exc:
-                log.exception("enrollment %s: delivery failed", delivery.enrollment_id)
-                failed[delivery.enrollment_id] = exc
-            else:
-                delivered.add(delivery.enrollment_id)
+        with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as marks:
+            for delivery in deliveries:
+                try:
+                    sent += _deliver(rt, marks, delivery)
+                except Exception as exc:
+                    log.exception("enrollment %s: delivery failed", delivery.enrollment_id)
+                    failed[delivery.enrollment_id] = exc
+                    marks.rollback()  # after a lost connection, the next mark takes a new one
+                else:
+                    delivered.add(delivery.enrollment_id)
         waiting = [*delivered, *later]
     else:
         raise RuntimeError(f"enrollments {waiting} ran 1000 steps without waiting")
@@ -372,8 +374,11 @@ _MARK_FAILED = (
 )
 
 
-def _deliver(rt: Runtime, delivery: _Delivery) -> bool:
-    """Hand one message over, then record at once that it is out (True) or refused for good."""
+def _deliver(rt: Runtime, marks: Connection, delivery: _Delivery) -> bool:
+    """Hand one message over, then record at once that it is out (True) or refused for good.
+
+    ``marks`` is in autocommit: each mark is one statement, durable when it returns.
+    """
     try:
         if delivery.email is not None:
             provider_id = rt.provider.send(delivery.email)
@@ -391,8 +396,8 @@ def _deliver(rt: Runtime, delivery: _Delivery) -> bool:
     else:
         outcome = {"message_uid": delivery.uid, "provider_id": provider_id, "at": rt.clock.now()}
         statement = _MARK_SENT
-    with rt.engine.begin() as connection:
-        connection.execute(statement, outcome)
+    marks.execute(statement, outcome)
+    marks.commit()
     return statement is _MARK_SENT
 
 
