@@ -53,6 +53,11 @@ class Contact(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="contact", order_by="Enrollment.id", passive_deletes=True
+    )
+    """Loaded once per session (or per ingest chunk, for all its contacts) for journeys to react."""
+
 
 class Event(Base):
     __tablename__ = "events"
@@ -154,7 +159,7 @@ class Enrollment(Base):
     finished_at: Mapped[datetime | None]
 
     version: Mapped[JourneyVersion] = relationship()
-    contact: Mapped[Contact] = relationship()
+    contact: Mapped[Contact] = relationship(back_populates="enrollments")
 
 
 class Message(Base):
