@@ -103,7 +103,14 @@ def _ingest_chunk(rt: Runtime, events: Sequence[EventIn], received: datetime) ->
     keyed = [(data.source_id(received), data) for data in events]
     with rt.sessions.begin() as session:
         chunk = _Chunk.read(rt, session, keyed)
-        return [_ingest(rt, session, chunk, source_id, data, received) for source_id, data in keyed]
+        done = [_ingest(rt, session, chunk, source_id, data, received) for source_id, data in keyed]
+        session.flush()  # once for the chunk: the rows refer to their events by relationship
+        return [
+            Ingested(None, duplicate=True)
+            if row is None
+            else Ingested(row.id, False, points, stages)
+            for row, points, stages in done
+        ]
 
 
 def _ingest(
@@ -113,10 +120,13 @@ def _ingest(
     source_id: str,
     data: EventIn,
     received: datetime,
-) -> Ingested:
-    """One event: stored, scored, lifecycle, suppression, journeys react."""
+) -> tuple[models.Event | None, int, tuple[str, ...]]:
+    """One event: stored, scored, lifecycle, suppression, journeys react.
+
+    Returns the event's row (None for a duplicate), its points and the stages entered.
+    """
     if source_id in chunk.known:
-        return Ingested(None, duplicate=True)
+        return None, 0, ()
     chunk.known.add(source_id)
     occurred = data.at or received
     contact = chunk.contacts.get(data.email)
@@ -132,21 +142,20 @@ def _ingest(
         received_at=received,
     )
     session.add(row)
-    session.flush()
     event = Event(data.type, occurred, data.properties)
     engaged = not is_machine_open(data)
     book = chunk.books[contact.id]
-    points = score_event(rt, session, contact, event, row.id, book) if engaged else 0
+    points = score_event(rt, session, contact, event, row, book) if engaged else 0
     contact.updated_at = received
-    stages = apply_lifecycle(rt, session, contact, occurred, {data.type}, row.id)
+    stages = apply_lifecycle(rt, session, contact, occurred, {data.type}, row)
     reason = _suppression(data)
     if reason:
-        suppress(session, contact.email, reason, occurred, row.id)
+        suppress(session, contact.email, reason, occurred, row)
     if data.type == "resubscribed":
         lift(session, contact.email)
     if engaged:
         react(rt, session, contact, occurred, TriggerEvent(data.type, data.properties))
-    return Ingested(row.id, False, points, tuple(stages))
+    return row, points, tuple(stages)
 
 
 def is_machine_open(data: EventIn) -> bool:

@@ -94,12 +94,12 @@ def load_books(
     )
     rows: dict[int, list[Row]] = {id_: [] for id_ in ids}
     for e in session.execute(
-        select(S.id, S.contact_id, S.rule, S.kind, S.points, S.reason, S.at, S.event_id)
+        select(S.id, S.contact_id, S.rule, S.kind, S.points, S.reason, S.at)
         .where(S.contact_id.in_(ids), S.kind.in_(NON_FIT))
         .order_by(S.id)
     ):
-        if e.id > last_reset.get(e.contact_id, 0):
-            rows[e.contact_id].append(Row(e.rule, e.kind, e.points, e.reason, e.at, e.event_id))
+        if e.id > last_reset.get(e.contact_id, 0):  # stored rows are never written again: no key
+            rows[e.contact_id].append(Row(e.rule, e.kind, e.points, e.reason, e.at))
     return {
         contact.id: ScoreBook(model, rows[contact.id], contact.last_active_at, contact.scored_until)
         for contact in contacts
@@ -117,7 +117,7 @@ def write_rows(session: Session, contact: models.Contact, rows: list[Row]) -> No
                 kind=row.kind,
                 points=row.points,
                 reason=row.reason,
-                event_id=row.event,
+                event=row.event,
                 at=row.at,
             )
         )
@@ -136,7 +136,7 @@ def score_event(
     session: Session,
     contact: models.Contact,
     event: Event,
-    event_id: int,
+    stored: models.Event,
     book: ScoreBook | None = None,
 ) -> int:
     """Catch the contact's decay up to the event, then award its rules; return points awarded.
@@ -146,7 +146,7 @@ def score_event(
     """
     if book is None:
         book = load_book(session, contact, rt.workspace.scoring)
-    rows = book.on_event(event, event_id)
+    rows = book.on_event(event, stored)
     write_rows(session, contact, rows)
     _keep(book, contact, rt)
     return sum(row.points for row in rows if row.kind == "behaviour")

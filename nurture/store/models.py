@@ -88,6 +88,9 @@ class ScoreEntry(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     at: Mapped[datetime]
 
+    event: Mapped[Event | None] = relationship()
+    """Set to an event not yet flushed, the id follows at the flush: a chunk flushes once."""
+
 
 class StageChange(Base):
     __tablename__ = "stage_history"
@@ -101,6 +104,8 @@ class StageChange(Base):
     cause: Mapped[str] = mapped_column(Text)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     at: Mapped[datetime]
+
+    event: Mapped[Event | None] = relationship()
 
 
 class Journey(Base):
@@ -198,6 +203,8 @@ class Suppression(Base):
     reason: Mapped[str] = mapped_column(String(40))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+
+    event: Mapped[Event | None] = relationship()
 
 
 class Handoff(Base):
