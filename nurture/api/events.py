@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, Field
 
 from nurture.api.deps import RuntimeDep, require_token
-from nurture.engine.ingest import ingest_event
+from nurture.engine.ingest import ingest_events
 from nurture.formats import EventIn
 
 MAX_BATCH = 1000
@@ -46,19 +46,20 @@ def post_events(
     rt: RuntimeDep,
     body: Annotated[EventIn | Batch, Body(description="An event, or a list of up to 1000.")],
 ) -> EventsAccepted:
-    """Every item is validated before any is stored: one bad item refuses the request (422)."""
+    """Every item is validated before any is stored: one bad item refuses the request (422).
+
+    A batch is ingested in chunks of events per transaction (the engine's chunked path).
+    """
     events = body if isinstance(body, list) else [body]
-    results = []
-    for event in events:
-        done = ingest_event(rt, event)
-        results.append(
-            EventResult(
-                source_id=event.id,
-                duplicate=done.duplicate,
-                points=done.points,
-                stages=list(done.stages),
-            )
+    results = [
+        EventResult(
+            source_id=event.id,
+            duplicate=done.duplicate,
+            points=done.points,
+            stages=list(done.stages),
         )
+        for event, done in zip(events, ingest_events(rt, events), strict=True)
+    ]
     duplicates = sum(r.duplicate for r in results)
     return EventsAccepted(
         accepted=len(results) - duplicates, duplicates=duplicates, results=results

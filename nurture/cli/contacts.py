@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +12,11 @@ from rich.markup import escape
 
 from nurture.cli.app import app, byte_progress, err, out, runtime
 from nurture.engine.contacts import import_contact
-from nurture.engine.ingest import ingest_event
+from nurture.engine.ingest import ingest_events
 from nurture.engine.queries import contact_summary
 from nurture.errors import InputError
 from nurture.formats import ContactIn, EventIn
-from nurture.importing import ImportReport, Rejected, file_format, read_records
+from nurture.importing import ImportReport, RecordT, Rejected, file_format, read_records
 from nurture.settings import load_settings
 
 contacts_app = typer.Typer(no_args_is_help=True, help="Import and inspect contacts.")
@@ -34,15 +35,14 @@ def _import(path: Path, kind: str) -> None:
     duplicates = 0
     with byte_progress() as progress:
         task = progress.add_task(f"importing {kind}", total=path.stat().st_size)
-        for _line, record in read_records(path, model, lambda n: progress.advance(task, n)):
-            if isinstance(record, Rejected):
-                report.rejected.append(record)
-            elif isinstance(record, ContactIn):
-                import_contact(rt, record)
+        records = read_records(path, model, lambda n: progress.advance(task, n))
+        if kind == "events":
+            for done in ingest_events(rt, _accepted(records, EventIn, report)):
+                duplicates += done.duplicate
                 report.accepted += 1
-            else:
-                assert isinstance(record, EventIn)
-                duplicates += ingest_event(rt, record).duplicate
+        else:
+            for contact in _accepted(records, ContactIn, report):
+                import_contact(rt, contact)
                 report.accepted += 1
     summary = f"{report.accepted - duplicates} {kind} imported, {len(report.rejected)} rejected"
     out.print(summary + (f", {duplicates} already known" if duplicates else ""))
@@ -50,6 +50,18 @@ def _import(path: Path, kind: str) -> None:
         err.print(f"{path}:{rejected.line}: {rejected.reason}", markup=False, highlight=False)
     if report.rejected:
         raise typer.Exit(1)
+
+
+def _accepted(
+    records: Iterable[tuple[int, object]], model: type[RecordT], report: ImportReport
+) -> Iterator[RecordT]:
+    """The valid records, streamed; the rejected ones go to the report."""
+    for _line, record in records:
+        if isinstance(record, Rejected):
+            report.rejected.append(record)
+        else:
+            assert isinstance(record, model)
+            yield record
 
 
 @contacts_app.command("import")

@@ -25,6 +25,7 @@ def new_contact(rt: Runtime, session: Session, email: str, now: datetime) -> mod
     contact = models.Contact(
         email=email,
         attributes={},
+        enrollments=[],  # known empty: reacting to the new contact reads nothing
         stage="subscriber",
         score=0,
         band=model.band(0),

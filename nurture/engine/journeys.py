@@ -112,9 +112,7 @@ def react(
     them when suppressed), wake those waiting for this event, enroll where admitted."""
     state = state_of(contact)
     subject = Subject(profile_of(contact), state, now)
-    enrollments = session.scalars(
-        select(models.Enrollment).where(models.Enrollment.contact_id == contact.id)
-    ).all()
+    enrollments = list(contact.enrollments)
     for enrollment in enrollments:
         if enrollment.status != "active":
             continue
@@ -168,18 +166,10 @@ def enroll(
     session: Session, contact: models.Contact, journey: Journey, now: datetime
 ) -> models.Enrollment:
     assert journey.first is not None
-    version = session.scalars(
-        select(models.JourneyVersion)
-        .join(models.Journey)
-        .where(
-            models.Journey.id == journey.id,
-            models.JourneyVersion.version == models.Journey.current_version,
-        )
-    ).one()
     enrollment = models.Enrollment(
-        contact_id=contact.id,
+        contact=contact,
         journey_id=journey.id,
-        version=version,
+        version=current_version(session, journey.id),
         status="active",
         current_step=journey.first.id,
         step_entered_at=now,
@@ -189,6 +179,31 @@ def enroll(
     )
     session.add(enrollment)
     return enrollment
+
+
+def current_version(session: Session, journey_id: str) -> models.JourneyVersion:
+    """The journey's published version, read once per transaction: a chunk of events may
+    enroll hundreds of contacts."""
+    memo: tuple[object, dict[str, models.JourneyVersion]] | None = session.info.get(_VERSIONS)
+    if memo is not None and memo[0] is session.get_transaction() and journey_id in memo[1]:
+        return memo[1][journey_id]
+    version = session.scalars(
+        select(models.JourneyVersion)
+        .join(models.Journey)
+        .where(
+            models.Journey.id == journey_id,
+            models.JourneyVersion.version == models.Journey.current_version,
+        )
+    ).one()
+    transaction = session.get_transaction()  # begun by the query if it was not yet
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, {})
+        session.info[_VERSIONS] = memo
+    memo[1][journey_id] = version
+    return version
+
+
+_VERSIONS = "nurture.current_versions"
 
 
 def _before_recycle(contact: models.Contact, enrollment: models.Enrollment) -> bool:

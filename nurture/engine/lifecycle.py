@@ -18,7 +18,7 @@ def apply_lifecycle(
     contact: models.Contact,
     now: datetime,
     event_types: Collection[str] = (),
-    event_id: int | None = None,
+    event: models.Event | None = None,
 ) -> list[str]:
     """Apply the automatic forward transitions; return the stages entered."""
     moves = rt.workspace.lifecycle.transitions(
@@ -31,7 +31,7 @@ def apply_lifecycle(
                 from_stage=move.from_stage,
                 to_stage=move.to_stage,
                 cause=move.cause,
-                event_id=event_id,
+                event=event,
                 at=now,
             )
         )

@@ -69,7 +69,7 @@ def rescore(rt: Runtime, session: Session, contact: models.Contact, now: datetim
     ).all()
     rows, book = replay(
         model,
-        ((e.id, Event(e.type, e.occurred_at, e.properties)) for e in events),
+        ((e, Event(e.type, e.occurred_at, e.properties)) for e in events),
         ((at, f"recycled: {cause}") for at, cause in resets),
         now,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -75,18 +76,34 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
 
 def load_book(session: Session, contact: models.Contact, model: ScoringModel) -> ScoreBook:
     """The contact's behaviour, decay and inactivity rows since its last reset."""
+    return load_books(session, [contact], model)[contact.id]
+
+
+def load_books(
+    session: Session, contacts: Collection[models.Contact], model: ScoringModel
+) -> dict[int, ScoreBook]:
+    """:func:`load_book` of many contacts in two queries (an ingest chunk scores them all)."""
     S = models.ScoreEntry
-    last_reset = session.scalar(
-        select(func.max(S.id)).where(S.contact_id == contact.id, S.kind == "reset")
+    ids = [contact.id for contact in contacts]
+    last_reset: dict[int, int] = dict(
+        session.execute(
+            select(S.contact_id, func.max(S.id))
+            .where(S.contact_id.in_(ids), S.kind == "reset")
+            .group_by(S.contact_id)
+        ).all()
     )
-    query = select(S).where(S.contact_id == contact.id, S.kind.in_(NON_FIT))
-    if last_reset is not None:
-        query = query.where(S.id > last_reset)
-    rows = [
-        Row(e.rule, e.kind, e.points, e.reason, e.at, e.event_id)
-        for e in session.scalars(query.order_by(S.id))
-    ]
-    return ScoreBook(model, rows, contact.last_active_at, contact.scored_until)
+    rows: dict[int, list[Row]] = {id_: [] for id_ in ids}
+    for e in session.execute(
+        select(S.id, S.contact_id, S.rule, S.kind, S.points, S.reason, S.at)
+        .where(S.contact_id.in_(ids), S.kind.in_(NON_FIT))
+        .order_by(S.id)
+    ):
+        if e.id > last_reset.get(e.contact_id, 0):  # stored rows are never written again: no key
+            rows[e.contact_id].append(Row(e.rule, e.kind, e.points, e.reason, e.at))
+    return {
+        contact.id: ScoreBook(model, rows[contact.id], contact.last_active_at, contact.scored_until)
+        for contact in contacts
+    }
 
 
 def write_rows(session: Session, contact: models.Contact, rows: list[Row]) -> None:
@@ -100,7 +117,7 @@ def write_rows(session: Session, contact: models.Contact, rows: list[Row]) -> No
                 kind=row.kind,
                 points=row.points,
                 reason=row.reason,
-                event_id=row.event,
+                event=row.event,
                 at=row.at,
             )
         )
@@ -115,11 +132,21 @@ def _keep(book: ScoreBook, contact: models.Contact, rt: Runtime) -> None:
 
 
 def score_event(
-    rt: Runtime, session: Session, contact: models.Contact, event: Event, event_id: int
+    rt: Runtime,
+    session: Session,
+    contact: models.Contact,
+    event: Event,
+    stored: models.Event,
+    book: ScoreBook | None = None,
 ) -> int:
-    """Catch the contact's decay up to the event, then award its rules; return points awarded."""
-    book = load_book(session, contact, rt.workspace.scoring)
-    rows = book.on_event(event, event_id)
+    """Catch the contact's decay up to the event, then award its rules; return points awarded.
+
+    ``book`` is the contact's book if the caller holds it already (loaded for a chunk of
+    events, and kept up to date by this call): it must be what :func:`load_book` returns.
+    """
+    if book is None:
+        book = load_book(session, contact, rt.workspace.scoring)
+    rows = book.on_event(event, stored)
     write_rows(session, contact, rows)
     _keep(book, contact, rt)
     return sum(row.points for row in rows if row.kind == "behaviour")

@@ -16,13 +16,11 @@ def is_suppressed(session: Session, email: str) -> bool:
 
 
 def suppress(
-    session: Session, email: str, reason: str, at: datetime, event_id: int | None = None
+    session: Session, email: str, reason: str, at: datetime, event: models.Event | None = None
 ) -> None:
     """Record the first reason an address was suppressed; later ones change nothing."""
     if not is_suppressed(session, email):
-        session.add(
-            models.Suppression(email=email, reason=reason, event_id=event_id, created_at=at)
-        )
+        session.add(models.Suppression(email=email, reason=reason, event=event, created_at=at))
         session.flush()
 
 

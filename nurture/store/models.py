@@ -53,6 +53,11 @@ class Contact(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="contact", order_by="Enrollment.id", passive_deletes=True
+    )
+    """Loaded once per session (or per ingest chunk, for all its contacts) for journeys to react."""
+
 
 class Event(Base):
     __tablename__ = "events"
@@ -83,6 +88,9 @@ class ScoreEntry(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     at: Mapped[datetime]
 
+    event: Mapped[Event | None] = relationship()
+    """Set to an event not yet flushed, the id follows at the flush: a chunk flushes once."""
+
 
 class StageChange(Base):
     __tablename__ = "stage_history"
@@ -96,6 +104,8 @@ class StageChange(Base):
     cause: Mapped[str] = mapped_column(Text)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     at: Mapped[datetime]
+
+    event: Mapped[Event | None] = relationship()
 
 
 class Journey(Base):
@@ -154,7 +164,7 @@ class Enrollment(Base):
     finished_at: Mapped[datetime | None]
 
     version: Mapped[JourneyVersion] = relationship()
-    contact: Mapped[Contact] = relationship()
+    contact: Mapped[Contact] = relationship(back_populates="enrollments")
 
 
 class Message(Base):
@@ -193,6 +203,8 @@ class Suppression(Base):
     reason: Mapped[str] = mapped_column(String(40))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+
+    event: Mapped[Event | None] = relationship()
 
 
 class Handoff(Base):
