@@ -22,9 +22,9 @@ def _start(deployment, schedulers: int = 2, workers: int = 4) -> None:
     print(f"\n{deployment.contacts} contacts enrolled in {time.monotonic() - started:.1f}s")
     for _ in range(workers):
         deployment.start_worker()
-    deployment.wait_workers_ready()
-    for _ in range(schedulers):
+    for _ in range(schedulers):  # they start while the workers do; the broker holds the work
         deployment.start_scheduler()
+    deployment.wait_workers_ready()
 
 
 def _check(deployment, label: str, capsys) -> None:
