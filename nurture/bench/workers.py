@@ -8,7 +8,7 @@ is due and enqueues it through its own dispatch (``to_broker``), and ``nurture w
 released and sent (each process opens its runtime and connections on its first message);
 then the N enrollments are made due at once, and the clock runs from that moment until all
 N messages are ``sent``. Start-up stays outside the timed window; the scheduler's claims and
-enqueues are inside it, as in a deployment.
+enqueues are inside it, as in a deployment. Each side runs twice and keeps its fastest.
 
 The bench never imports nurture.workers.actors itself: that module binds its broker and
 queue names at import, for the life of the process (and the unit tests stub it).
@@ -43,6 +43,8 @@ from nurture.store import models
 THREADS = 4
 #: Seconds without a single new send (or without a process getting ready) before giving up.
 STALL_SECONDS = 120.0
+#: The number of worker processes of each drain, in the order run.
+ORDER = (1, 2, 2, 1)
 _NURTURE = "from nurture.cli import main; main()"
 
 
@@ -51,6 +53,7 @@ class Drain:
     """One side of the figure: ``sends`` messages sent by ``processes`` workers."""
 
     processes: int
+    threads: int
     database: str  # the scratch database, also the run's Redis namespace (both removed)
     sends: int
     seconds: float
@@ -87,9 +90,15 @@ def run(server_url: str | None, redis_url: str | None, folder: Path, sends: int)
 def measure(
     server_url: str, redis_url: str, folder: Path, sends: int, threads: int = THREADS
 ) -> tuple[Drain, Drain]:
-    """The same backlog drained by 1, then by 2 worker processes, each on fresh data."""
-    one = drain(server_url, redis_url, folder, 1, sends, threads)
-    return one, drain(server_url, redis_url, folder, 2, sends, threads)
+    """The fastest of two drains by 1 and by 2 worker processes, each on fresh data.
+
+    The sides run in the order 1, 2, 2, 1 so that a load that rises or falls during the
+    bench weighs on both; the best of each side is kept, since other work on the machine can
+    only slow a drain down (tick_scan keeps its best of 7 for the same reason).
+    """
+    drains = [drain(server_url, redis_url, folder, n, sends, threads) for n in ORDER]
+    one, two = (min((d for d in drains if d.processes == n), key=_seconds) for n in (1, 2))
+    return one, two
 
 
 def figures(one: Drain, two: Drain) -> dict[str, Any]:
@@ -98,7 +107,7 @@ def figures(one: Drain, two: Drain) -> dict[str, Any]:
         "worker_scaling_one_per_s": one.per_s,
         "worker_scaling_two_per_s": two.per_s,
         "worker_scaling_sends": one.sends,
-        "worker_scaling_threads": THREADS,
+        "worker_scaling_threads": one.threads,
     }
 
 
@@ -140,10 +149,14 @@ def drain(
             engine.dispose()
             _flush(redis_url, prefix)
     files = len(list((work / "outbox").glob("*.eml")))
-    result = Drain(processes, prefix, sends, watch.seconds, sent, keys, files, len(ids))
+    result = Drain(processes, threads, prefix, sends, watch.seconds, sent, keys, files, len(ids))
     if not result.sent == result.keys == result.files == result.expected:
         raise RuntimeError(f"worker bench: not every message went out exactly once: {result}")
     return result
+
+
+def _seconds(drain: Drain) -> float:
+    return drain.seconds
 
 
 def _seed(url: str, folder: Path, count: int) -> list[int]:
