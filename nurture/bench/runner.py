@@ -52,6 +52,7 @@ def goals(database: str) -> list[Goal]:
 def run_all(
     sizes: Sizes,
     database_url: str | None = None,
+    redis_url: str | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """Every figure, its companions, the goals and the notes, as one JSON-ready object."""
@@ -80,7 +81,10 @@ def run_all(
                 ),
             ),
             ("import", lambda: import_rss.run(database_url, folder, sizes.import_events)),
-            ("workers", workers.run),
+            (
+                "workers",
+                lambda: workers.run(database_url, redis_url, folder, sizes.worker_sends),
+            ),
         ]
         for name, step in steps:
             progress(name)
@@ -93,7 +97,8 @@ def run_all(
         )
     if result["import_events"] != 1_000_000:
         notes["import_peak_rss_mb"] = f"measured on {result['import_events']} events, not 1M"
-    notes["worker_scaling"] = workers.NOTE
+    if (why := workers.missing(database_url, redis_url)) is not None:
+        notes["worker_scaling"] = why
     result["goals"] = {
         goal.key: {"goal": f"{goal.op} {goal.limit:g}", "met": goal.met(result[goal.key])}
         for goal in goals(database)
@@ -118,6 +123,12 @@ def _companions(key: str, result: dict[str, Any]) -> str:
         )
     if key == "import_peak_rss_mb":
         return f"{result['import_events']:,} events at {result['import_per_s']:,.0f}/s"
+    if key == "worker_scaling" and result[key] is not None:
+        return (
+            f"{result['worker_scaling_two_per_s']:,.0f}/s with 2 processes vs "
+            f"{result['worker_scaling_one_per_s']:,.0f}/s with 1 "
+            f"({result['worker_scaling_sends']:,} sends, {result['worker_scaling_threads']} threads each)"
+        )
     if key == "simulate_seconds":
         return f"{result['simulate_events']:,} events, {result['simulate_emails']:,} emails"
     return ""

@@ -16,10 +16,11 @@ class Sizes:
     simulate_contacts: int
     simulate_days: int
     import_events: int
+    worker_sends: int
 
 
-FULL = Sizes("full", 50_000, 5_000, 10_000, 1_000_000, 1_000, 10_000, 90, 1_000_000)
-QUICK = Sizes("quick", 10_000, 800, 2_000, 200_000, 200, 300, 90, 50_000)
-TINY = Sizes("tiny", 300, 20, 100, 1_000, 10, 10, 30, 300)
+FULL = Sizes("full", 50_000, 5_000, 10_000, 1_000_000, 1_000, 10_000, 90, 1_000_000, 3_000)
+QUICK = Sizes("quick", 10_000, 800, 2_000, 200_000, 200, 300, 90, 50_000, 400)
+TINY = Sizes("tiny", 300, 20, 100, 1_000, 10, 10, 30, 300, 20)
 
 SIMULATE_TARGET_CONTACTS = 10_000

@@ -25,15 +25,25 @@ def bench(
             "default: SQLite files in a temporary folder.",
         ),
     ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            "--redis-url",
+            help="Measure worker_scaling: `nurture worker` processes on this Redis (in a "
+            "namespace of their own, removed after); needs a PostgreSQL --database-url.",
+        ),
+    ] = None,
     tiny: Annotated[bool, typer.Option("--tiny", hidden=True)] = False,
 ) -> None:
-    """Measure ingest, sending, the scheduler's claim, simulation and import memory."""
+    """Measure ingest, sending, the scheduler's claim, simulation, import memory and workers."""
     sizes = TINY if tiny else QUICK if quick else FULL
     if database_url is not None and not database_url.startswith(("sqlite", "postgresql")):
         raise typer.BadParameter("use a postgresql+psycopg:// URL", param_hint="--database-url")
     if database_url is not None and database_url.startswith("sqlite"):
         database_url = None  # SQLite always works in scratch files, never in the user's
-    result = run_all(sizes, database_url, lambda name: err.print(f"bench: {name}..."))
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://")):
+        raise typer.BadParameter("use a redis:// URL", param_hint="--redis-url")
+    result = run_all(sizes, database_url, redis_url, lambda name: err.print(f"bench: {name}..."))
     if as_json:
         typer.echo(to_json(result))
     else:

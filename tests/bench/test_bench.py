@@ -65,14 +65,11 @@ def check_report(result: dict[str, Any], database: str) -> None:
     assert result["send_ratio"] == pytest.approx(
         result["send_per_s"] / result["send_baseline_per_s"]
     )
-    assert result["worker_scaling"] is None
-    assert "Dramatiq" in result["notes"]["worker_scaling"]
     assert "extrapolated" in result["notes"]["simulate_seconds"]
     assert result["simulate_emails"] > 0
     assert set(result["goals"]) == set(FIGURES)
     for key, goal in result["goals"].items():
         assert goal["met"] in (True, False, None), key
-    assert result["goals"]["worker_scaling"]["met"] is None
 
 
 def test_bench_reports_every_figure_on_sqlite(tmp_path: Path) -> None:
@@ -80,6 +77,10 @@ def test_bench_reports_every_figure_on_sqlite(tmp_path: Path) -> None:
 
     check_report(result, "sqlite")
     assert result["goals"]["ingest_ratio"]["goal"] == ">= 0.5"
+    assert result["worker_scaling"] is None
+    assert result["goals"]["worker_scaling"]["met"] is None
+    assert "--redis-url" in result["notes"]["worker_scaling"]
+    assert "PostgreSQL --database-url" in result["notes"]["worker_scaling"]
     assert list(tmp_path.iterdir()) == [], "the bench wrote outside its scratch folder"
 
     console = Console(record=True, width=200)
@@ -87,14 +88,37 @@ def test_bench_reports_every_figure_on_sqlite(tmp_path: Path) -> None:
     text = console.export_text()
     for goal in goals("sqlite"):
         assert goal.key in text
-    assert "not measured yet" in text
+    assert "not measured: needs --redis-url" in text
 
 
 @pytest.mark.postgres
-def test_bench_runs_on_postgresql_in_a_scratch_database(
-    tmp_path: Path, postgres_server_url: str
+def test_bench_runs_on_postgresql_in_a_scratch_database_and_workers_on_redis(
+    tmp_path: Path, postgres_server_url: str, redis_url: str
 ) -> None:
-    result = bench(tmp_path, "--database-url", postgres_server_url)
+    result = bench(tmp_path, "--database-url", postgres_server_url, "--redis-url", redis_url)
 
     check_report(result, "postgresql")
     assert result["goals"]["ingest_ratio"]["goal"] == ">= 0.4"
+    assert result["worker_scaling"] == pytest.approx(
+        result["worker_scaling_two_per_s"] / result["worker_scaling_one_per_s"]
+    )
+    assert result["worker_scaling"] > 0
+    assert result["worker_scaling_sends"] == 20
+    assert "worker_scaling" not in result["notes"]
+    assert list(tmp_path.iterdir()) == [], "the bench wrote outside its scratch folder"
+
+    console = Console(record=True, width=200)
+    print_table(result, console)
+    assert "with 2 processes vs" in console.export_text()
+
+
+def test_bench_refuses_a_broker_url_that_is_not_redis(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(NURTURE), "bench", "--tiny", "--redis-url", "amqp://guest:guest@127.0.0.1/"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "use a redis:// URL" in done.stderr
