@@ -271,12 +271,6 @@ class Deployment:
         )
 
 
-def _contacts(request: pytest.FixtureRequest) -> int:
-    """The test's ``contacts`` marker (NURTURE_RELIABILITY_CONTACTS overrides it)."""
-    marker = request.node.get_closest_marker("contacts")
-    return int(marker.args[0]) if marker else 250
-
-
 def _settings_overrides(env: dict[str, str]) -> dict[str, object]:
     prefix = "NURTURE_"
     return {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}
@@ -323,7 +317,7 @@ def deployment(
         database_url=empty_postgres_url,
         outbox=tmp_path / "outbox",
         logs=logs,
-        contacts=int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "0")) or _contacts(request),
+        contacts=int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "2000")),
     )
     try:
         yield deployment
