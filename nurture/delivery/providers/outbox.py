@@ -1,21 +1,32 @@
 """The local outbox: one .eml file per message, named by our message id.
 
 Writing the same message twice replaces the file, so a retried send never makes a second
-copy; the file appears whole (written aside, then renamed).
+copy; the file appears whole (written aside, then renamed). The email is built with the
+``email`` package's compat32 classes: the modern header registry parses every header it is
+given, which made writing a file cost more than the rest of a send.
 """
 
 from __future__ import annotations
 
 import os
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formataddr
 from pathlib import Path
 
 from nurture.delivery.providers import OutgoingEmail
 
 # Long header values (signed links) stay whole on one line: RFC 5322 allows 998 characters.
-_POLICY = SMTP.clone(max_line_length=998)
+_POLICY = compat32.clone(linesep="\r\n", max_line_length=998)
+# Bodies go as they are (8bit) so an .eml reads as text, unless a line is too long for
+# that (RFC 5322's 998 characters): then quoted-printable.
+_UTF8_8BIT = Charset("utf-8")
+_UTF8_8BIT.body_encoding = None  # type: ignore[assignment]  # None: no transfer encoding
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 
 class OutboxProvider:
@@ -26,18 +37,27 @@ class OutboxProvider:
 
     def send(self, email: OutgoingEmail) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
-        message = EmailMessage(policy=_POLICY)
-        message["From"] = formataddr((email.from_name, email.from_email))
+        message = MIMEMultipart("alternative", boundary=f"nurture-{email.message_uid}")
+        message["From"] = formataddr((email.from_name, email.from_email), charset="utf-8")
         message["To"] = email.to
-        message["Subject"] = email.subject
+        message["Subject"] = _encoded(email.subject)
         message["Message-ID"] = f"<{email.message_uid}@nurture.local>"
         for name, value in {**email.trace_headers, **email.headers}.items():
-            message[name] = value
-        message.set_content(email.text)
-        message.add_alternative(email.html, subtype="html")
-        message.set_boundary(f"nurture-{email.message_uid}")
+            message[name] = _encoded(value)
+        message.attach(_part(email.text, "plain"))
+        message.attach(_part(email.html, "html"))
         target = self.folder / f"{email.message_uid}.eml"
         partial = target.with_suffix(".eml.part")
-        partial.write_bytes(bytes(message))
+        partial.write_bytes(message.as_bytes(policy=_POLICY))
         os.replace(partial, target)
         return email.message_uid
+
+
+def _part(body: str, subtype: str) -> MIMEText:
+    fits = all(len(line.encode()) <= 998 for line in body.splitlines())
+    return MIMEText(body, subtype, _UTF8_8BIT if fits else _UTF8_QP)  # type: ignore[arg-type]
+
+
+def _encoded(value: str) -> str:
+    """Plain ASCII as it is; anything else as RFC 2047 encoded words."""
+    return value if value.isascii() else Header(value, "utf-8").encode()

@@ -1,0 +1,59 @@
+"""The local outbox writes standard .eml files that any mail reader opens."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from nurture.delivery.providers import OutgoingEmail
+from nurture.delivery.providers.outbox import OutboxProvider
+
+
+def _email(**changes: object) -> OutgoingEmail:
+    fields: dict[str, object] = dict(
+        message_uid="m-1",
+        to="ana@acme.com",
+        from_email="hello@acme.example",
+        from_name="Acme Marketing",
+        subject="Welcome, Ana",
+        html="<p>Hello Ana</p>",
+        text="Hello Ana",
+        journey="welcome",
+        step="welcome",
+        headers={"List-Unsubscribe": "<https://acme.example/u/" + "t" * 300 + ">"},
+    )
+    return OutgoingEmail(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def _read(folder: Path, uid: str = "m-1"):
+    return message_from_bytes((folder / f"{uid}.eml").read_bytes(), policy=policy.default)
+
+
+def test_non_ascii_names_subjects_and_bodies_survive_the_round_trip(tmp_path: Path) -> None:
+    OutboxProvider(tmp_path).send(
+        _email(from_name="Špela Čuk", subject="Dobrodošli — Ana", text="Živjo Ana", html="<p>Ž</p>")
+    )
+    mail = _read(tmp_path)
+    assert (mail["Subject"], mail["From"]) == ("Dobrodošli — Ana", "Špela Čuk <hello@acme.example>")
+    assert mail.get_body(("plain",)).get_content().strip() == "Živjo Ana"
+    assert mail.get_body(("html",)).get_content().strip() == "<p>Ž</p>"
+    assert mail["X-Nurture-Message-Id"] == "m-1"
+
+
+def test_bodies_stay_readable_text_and_long_lines_are_encoded(tmp_path: Path) -> None:
+    long_html = "<p>" + "x" * 1500 + "</p>"
+    OutboxProvider(tmp_path).send(_email(html=long_html))
+    raw = (tmp_path / "m-1.eml").read_bytes()
+    assert b"\r\nHello Ana" in raw  # the text part as it is
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    mail = _read(tmp_path)
+    assert mail.get_body(("html",)).get_content().strip() == long_html
+    assert len(mail["List-Unsubscribe"]) == len("<https://acme.example/u/>") + 300
+
+
+def test_sending_again_replaces_the_file(tmp_path: Path) -> None:
+    outbox = OutboxProvider(tmp_path)
+    outbox.send(_email(subject="First"))
+    outbox.send(_email(subject="Second"))
+    assert [p.name for p in tmp_path.iterdir()] == ["m-1.eml"]
+    assert _read(tmp_path)["Subject"] == "Second"
