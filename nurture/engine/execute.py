@@ -1,10 +1,11 @@
-"""Run the due steps of one enrollment, sending each email at most once.
+"""Run the due steps of enrollments, sending each email at most once.
 
 The send protocol: (1) commit a message row under the step's idempotency key, (2) call the
-provider, (3) commit "sent" together with the enrollment's move to the next step. A crash
-after (1) leaves a pending row that the retry finds and re-sends under the same message id
-(the outbox overwrites its file; providers get the id as their idempotency key); a crash
-after (3) leaves nothing to redo. docs/architecture.md walks through each case.
+provider, (3) at once commit "sent" on that row, (4) move the enrollment to its next step.
+A crash after (1) leaves a pending row that the retry finds and re-sends under the same
+message id (the outbox overwrites its file; providers get the id as their idempotency key);
+a crash after (3) leaves a sent row, and the retry moves on without sending.
+docs/architecture.md walks through each case.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> int:
             sent += _one_by_one(rt, waiting, now, failed)
             break
         delivered = set()
+        if not deliveries:
+            waiting = later
+            continue
         with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as marks:
             for delivery in deliveries:
                 try:
