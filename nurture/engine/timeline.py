@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, or_, select
 
 from nurture.clock import ManualClock
 from nurture.engine.runtime import Runtime
@@ -20,15 +20,28 @@ from nurture.store import models
 def next_due(rt: Runtime, until: datetime) -> datetime | None:
     """The earliest moment at or before ``until`` when some enrollment can run.
 
-    A leased enrollment can run again only once its lease has expired.
+    A leased enrollment can run again only once its lease has expired. Two reads on the
+    ``next_run_at`` index, not a scan: the earliest free row, then the leases of the rows
+    due before it (only those could be ready sooner).
     """
     E = models.Enrollment
-    ready = case(
-        (E.lease_until.is_not(None) & (E.lease_until > E.next_run_at), E.lease_until),
-        else_=E.next_run_at,
-    )
     with rt.sessions() as session:
-        found = session.scalar(select(func.min(ready)).where(E.next_run_at.is_not(None)))
+        free = session.scalar(
+            select(E.next_run_at)
+            .where(
+                E.next_run_at.is_not(None),
+                or_(E.lease_until.is_(None), E.lease_until <= E.next_run_at),
+            )
+            .order_by(E.next_run_at)
+            .limit(1)
+        )
+        leased = select(func.min(E.lease_until)).where(
+            E.next_run_at.is_not(None), E.lease_until > E.next_run_at
+        )
+        if free is not None:
+            leased = leased.where(E.next_run_at < free)
+        expiring = session.scalar(leased)
+    found = min((t for t in (free, expiring) if t is not None), default=None)
     return found if found is not None and found <= until else None
 
 
