@@ -63,3 +63,23 @@ def add_enrollments(rt: Runtime, rows: list[dict[str, Any]]) -> None:
     with rt.engine.begin() as connection:
         for start in range(0, len(full), BULK):
             connection.execute(insert(models.Enrollment), full[start : start + BULK])
+
+
+def add_first_sends(rt: Runtime, contact_ids: list[int], entered: datetime, due: datetime) -> None:
+    """Each contact on the bench journey's first step (a send), due at ``due``."""
+    version = current_version(rt, "nurture")
+    add_enrollments(
+        rt,
+        [
+            dict(
+                contact_id=contact_id,
+                journey_id="nurture",
+                version_id=version,
+                current_step="welcome",
+                step_entered_at=entered,
+                next_run_at=due,
+                enrolled_at=entered,
+            )
+            for contact_id in contact_ids
+        ],
+    )

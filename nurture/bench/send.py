@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nurture.bench.data import START
-from nurture.bench.fixtures import add_contacts, add_enrollments, current_version
+from nurture.bench.fixtures import add_contacts, add_first_sends
 from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database
 from nurture.bench.timing import rate, timed
 from nurture.clock import ManualClock
@@ -26,23 +26,7 @@ def run(server_url: str | None, folder: Path, count: int) -> dict[str, Any]:
     with scratch_database(server_url, folder) as url:
         rt = bench_runtime(url, folder, ManualClock(START), provider)
         try:
-            ids = add_contacts(rt, count, START)
-            version = current_version(rt, "nurture")
-            add_enrollments(
-                rt,
-                [
-                    dict(
-                        contact_id=contact_id,
-                        journey_id="nurture",
-                        version_id=version,
-                        current_step="welcome",
-                        step_entered_at=START,
-                        next_run_at=START,
-                        enrolled_at=START,
-                    )
-                    for contact_id in ids
-                ],
-            )
+            add_first_sends(rt, add_contacts(rt, count, START), START, START)
             with timed() as whole:
                 result = tick(rt, START)
             step = rt.workspace.journey("nurture").steps[0]

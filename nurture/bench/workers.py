@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.engine import make_url
 
-from nurture.bench.fixtures import add_contacts, add_enrollments, current_version
+from nurture.bench.fixtures import add_contacts, add_first_sends
 from nurture.bench.scratch import NullProvider, backend, bench_runtime, scratch_database
 from nurture.bench.timing import rate, timed
 from nurture.clock import SystemClock
@@ -165,23 +165,8 @@ def _seed(url: str, folder: Path, count: int) -> list[int]:
     rt = bench_runtime(url, folder, SystemClock(), NullProvider())
     try:
         contacts = add_contacts(rt, count, now)
-        version = current_version(rt, "nurture")
         later = now + timedelta(days=365)
-        add_enrollments(
-            rt,
-            [
-                dict(
-                    contact_id=contact_id,
-                    journey_id="nurture",
-                    version_id=version,
-                    current_step="welcome",
-                    step_entered_at=now,
-                    next_run_at=later,
-                    enrolled_at=now,
-                )
-                for contact_id in contacts
-            ],
-        )
+        add_first_sends(rt, contacts, now, later)
         with rt.sessions() as session:
             found = session.scalars(select(models.Enrollment.id).order_by(models.Enrollment.id))
             return list(found)
