@@ -54,7 +54,6 @@ class StepsFailed(NurtureError):
     """Some enrollments of a batch could not run; they stay where they were, to be retried."""
 
     def __init__(self, failures: dict[int, Exception]) -> None:
-        self.failures = failures
         super().__init__(
             "; ".join(
                 f"enrollment {enrollment_id}: {type(exc).__name__}: {exc}"
@@ -72,11 +71,6 @@ class _Delivery:
     step: SendStep | NotifyStep
     email: OutgoingEmail | None
     payload: dict[str, Any] | None = None
-
-
-def run_enrollment(rt: Runtime, enrollment_id: int, now: datetime) -> None:
-    """Execute steps until the enrollment sleeps, finishes or leaves."""
-    run_batch(rt, [enrollment_id], now)
 
 
 def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> int:
