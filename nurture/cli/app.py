@@ -1,9 +1,13 @@
-"""The root ``nurture`` command and what every command module shares."""
+"""The root ``nurture`` command and what every command module shares.
+
+Command modules import the engine inside their commands, not at the top: every process
+(`nurture worker` before it execs Dramatiq, each scheduler) starts by importing all of them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -17,11 +21,11 @@ from rich.progress import (
 )
 
 from nurture.clock import as_utc
-from nurture.engine.boot import open_runtime
-from nurture.engine.runtime import Runtime
 from nurture.errors import ConfigError
-from nurture.settings import Settings
-from nurture.store.db import is_migrated, make_engine
+
+if TYPE_CHECKING:
+    from nurture.engine.runtime import Runtime
+    from nurture.settings import Settings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -35,6 +39,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 def runtime(settings: Settings, **options: Any) -> Runtime:
     """The engine on a migrated database; an unmigrated one is a clear error."""
+    from nurture.engine.boot import open_runtime
+    from nurture.store.db import is_migrated, make_engine
+
     engine = make_engine(settings.database_url)
     try:
         if not is_migrated(engine):

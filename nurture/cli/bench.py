@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from nurture.bench.runner import print_table, run_all, to_json
-from nurture.bench.sizes import FULL, QUICK, TINY
 from nurture.cli.app import app, err, out
 
 
@@ -36,6 +34,9 @@ def bench(
     tiny: Annotated[bool, typer.Option("--tiny", hidden=True)] = False,
 ) -> None:
     """Measure ingest, sending, the scheduler's claim, simulation, import memory and workers."""
+    from nurture.bench.runner import print_table, run_all, to_json
+    from nurture.bench.sizes import FULL, QUICK, TINY
+
     sizes = TINY if tiny else QUICK if quick else FULL
     if database_url is not None and not database_url.startswith(("sqlite", "postgresql")):
         raise typer.BadParameter("use a postgresql+psycopg:// URL", param_hint="--database-url")

@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from nurture.cli.app import app, byte_progress, err, out, runtime
-from nurture.engine.contacts import import_contact
-from nurture.engine.ingest import ingest_events
-from nurture.engine.queries import contact_summary
 from nurture.errors import InputError
-from nurture.formats import ContactIn, EventIn
-from nurture.importing import ImportReport, RecordT, Rejected, file_format, read_records
 from nurture.settings import load_settings
+
+if TYPE_CHECKING:
+    from nurture.importing import ImportReport, RecordT
 
 contacts_app = typer.Typer(no_args_is_help=True, help="Import and inspect contacts.")
 events_app = typer.Typer(no_args_is_help=True, help="Import engagement events.")
@@ -26,6 +24,11 @@ app.add_typer(events_app, name="events")
 
 
 def _import(path: Path, kind: str) -> None:
+    from nurture.engine.contacts import import_contact
+    from nurture.engine.ingest import ingest_events
+    from nurture.formats import ContactIn, EventIn
+    from nurture.importing import ImportReport, file_format, read_records
+
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     file_format(path)
@@ -56,6 +59,8 @@ def _accepted(
     records: Iterable[tuple[int, object]], model: type[RecordT], report: ImportReport
 ) -> Iterator[RecordT]:
     """The valid records, streamed; the rejected ones go to the report."""
+    from nurture.importing import Rejected
+
     for _line, record in records:
         if isinstance(record, Rejected):
             report.rejected.append(record)
@@ -81,6 +86,8 @@ def contacts_show(
     email: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
 ) -> None:
     """Stage, score, band and the messages sent to one contact."""
+    from nurture.engine.queries import contact_summary
+
     rt = runtime(load_settings())
     summary = contact_summary(rt, email)
     if as_json:

@@ -6,7 +6,6 @@ import typer
 
 from nurture.cli.app import app, count_progress, out, runtime
 from nurture.clock import ManualClock
-from nurture.demo import DEMO_START, print_summary, run_demo
 from nurture.settings import load_settings
 
 
@@ -18,6 +17,8 @@ def demo(
     reset: bool = typer.Option(False, "--reset", help="Empty the database and outbox first."),
 ) -> None:
     """Replay generated engagement of example contacts through the example workspace."""
+    from nurture.demo import DEMO_START, print_summary, run_demo
+
     settings = load_settings()
     clock = ManualClock(DEMO_START)
     rt = runtime(settings, clock=clock)

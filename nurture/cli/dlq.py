@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from nurture.cli.app import app, out
 from nurture.errors import ConfigError
@@ -26,6 +25,8 @@ def _broker_and_queues() -> tuple[object, list[str]]:
 @dlq_app.command("list")
 def dlq_list() -> None:
     """Show every dead-lettered message: id, queue, actor, arguments, last error."""
+    from rich.table import Table
+
     from nurture.workers.deadletters import list_dead
 
     broker, queues = _broker_and_queues()

@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 
 from nurture.cli.app import app, out, runtime
-from nurture.domain.feedback import Bant, FeedbackRefused
-from nurture.engine import feedback
-from nurture.engine.explain import handoff_board
 from nurture.errors import FeedbackError
 from nurture.settings import load_settings
 
@@ -22,6 +19,8 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Who answers (default
 @handoff_app.command("accept")
 def handoff_accept(email: str, by: ByOption = None) -> None:
     """Sales takes the MQL: it becomes a SAL."""
+    from nurture.engine import feedback
+
     out.print(f"{email}: {feedback.accept(runtime(load_settings()), email, by)}")
 
 
@@ -32,6 +31,8 @@ def handoff_reject(
     by: ByOption = None,
 ) -> None:
     """Sales turns the MQL down: it is recycled to marketing and nurtured again."""
+    from nurture.engine import feedback
+
     out.print(f"{email}: {feedback.reject(runtime(load_settings()), email, reason, by)}")
 
 
@@ -45,6 +46,9 @@ def handoff_qualify(
     by: ByOption = None,
 ) -> None:
     """Sales qualifies the lead with BANT: it becomes a SQL."""
+    from nurture.domain.feedback import Bant, FeedbackRefused
+    from nurture.engine import feedback
+
     try:
         bant = Bant(budget, authority, need, timeline)
     except FeedbackRefused as exc:
@@ -55,6 +59,8 @@ def handoff_qualify(
 @handoff_app.command("list")
 def handoff_list() -> None:
     """Every handoff: owner, status, SLA due time, and notifications not yet delivered."""
+    from nurture.engine.explain import handoff_board
+
     board = handoff_board(runtime(load_settings()))
     for h in board["handoffs"]:
         out.print(

@@ -5,19 +5,17 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from nurture.cli.app import app, out, parse_time
 from nurture.errors import ConfigError, InputError
-from nurture.reports.build import build_report
-from nurture.reports.html import as_html
-from nurture.reports.scope import Cohort, Scope
-from nurture.reports.text import print_report
 from nurture.settings import load_settings
-from nurture.store.db import is_migrated, make_engine
+
+if TYPE_CHECKING:
+    from nurture.reports.scope import Cohort
 
 # Piped to a file, the tables keep every column rather than the 80 of an unknown terminal.
 wide = Console(width=160, soft_wrap=True)
@@ -40,6 +38,12 @@ def report_command(
     ] = None,
 ) -> None:
     """Funnel, stage times, journeys, A/B splits, sources, SLA and scores."""
+    from nurture.reports.build import build_report
+    from nurture.reports.html import as_html
+    from nurture.reports.scope import Scope
+    from nurture.reports.text import print_report
+    from nurture.store.db import is_migrated, make_engine
+
     if cohort not in (None, "month", "week"):
         raise InputError(f"--cohort {cohort!r}: use month or week")
     start = parse_time(since, "--since") if since else None

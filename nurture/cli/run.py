@@ -14,17 +14,16 @@ import signal
 import sys
 import threading
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nurture.api.server import serve_until
 from nurture.cli.app import app, err, runtime
-from nurture.engine.runtime import Runtime
 from nurture.errors import ConfigError
 from nurture.settings import Settings, load_settings
-from nurture.workers import context
-from nurture.workers.scheduler import Scheduler, in_process, sweeps_to_broker, to_broker
+
+if TYPE_CHECKING:
+    from nurture.engine.runtime import Runtime
 
 log = logging.getLogger("nurture")
 
@@ -41,6 +40,9 @@ def scheduler_command(
     interval: Interval = 1.0, batch: Batch = 200, max_in_flight: InFlight = 1000
 ) -> None:
     """Claim due enrollments on every tick and enqueue them for the workers."""
+    from nurture.workers import context
+    from nurture.workers.scheduler import Scheduler, sweeps_to_broker, to_broker
+
     settings = _settings(need_broker=True)
     rt = runtime(settings)
     context.use(settings, rt)
@@ -81,6 +83,9 @@ def run_command(
     http: Annotated[bool, typer.Option(help="Serve the HTTP app too.")] = True,
 ) -> None:
     """Scheduler, workers and HTTP app in one process (workers in-process without a broker)."""
+    from nurture.workers import context
+    from nurture.workers.scheduler import Scheduler, in_process, sweeps_to_broker, to_broker
+
     settings = _settings(need_broker=False)
     rt = runtime(settings)
     context.use(settings, rt)
@@ -118,6 +123,8 @@ def start_http(
     rt: Runtime, settings: Settings, stop: threading.Event, host: str, port: int
 ) -> threading.Thread:
     """The HTTP app in a thread of this process, stopping with the rest."""
+    from nurture.api.server import serve_until
+
     thread = threading.Thread(
         target=serve_until, args=(rt, settings, stop, host, port), name="http"
     )
@@ -126,6 +133,8 @@ def start_http(
 
 
 def _settings(*, need_broker: bool) -> Settings:
+    from nurture.workers import context
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
     )

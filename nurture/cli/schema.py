@@ -8,10 +8,6 @@ from typing import Annotated, Literal
 import typer
 
 from nurture.cli.app import app
-from nurture.definitions.journey_schema import journey_json_schema
-from nurture.definitions.scoring_schema import scoring_schema
-
-SCHEMAS = {"journey": journey_json_schema, "scoring": scoring_schema}
 
 
 @app.command()
@@ -21,4 +17,8 @@ def schema(
     ] = "journey",
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of journey files or of the scoring model."""
-    typer.echo(json.dumps(SCHEMAS[kind](), indent=2, sort_keys=True))
+    from nurture.definitions.journey_schema import journey_json_schema
+    from nurture.definitions.scoring_schema import scoring_schema
+
+    found = journey_json_schema() if kind == "journey" else scoring_schema()
+    typer.echo(json.dumps(found, indent=2, sort_keys=True))

@@ -11,9 +11,6 @@ from rich.markup import escape
 from nurture.cli.app import app, out, parse_time, runtime
 from nurture.cli.contacts import contacts_app
 from nurture.clock import ManualClock
-from nurture.engine import feedback
-from nurture.engine.explain import explain
-from nurture.engine.recompute import recompute
 from nurture.settings import load_settings
 
 scores_app = typer.Typer(no_args_is_help=True, help="Lead scores: replay after a model change.")
@@ -28,6 +25,8 @@ def contacts_explain(
     email: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
 ) -> None:
     """Score, band, grade and stage, rule by rule with dates, and the stage history."""
+    from nurture.engine.explain import explain
+
     data = explain(runtime(load_settings()), email)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
@@ -86,6 +85,8 @@ def _when(iso: str) -> str:
 @scores_app.command("recompute")
 def scores_recompute(now: NowOption = None) -> None:
     """Replay every contact's events through the scoring model as it is now."""
+    from nurture.engine.recompute import recompute
+
     clock = ManualClock(parse_time(now)) if now is not None else None
     result = recompute(runtime(load_settings(), clock=clock))
     out.print(f"{result.contacts} contacts rescored, {result.changed} scores changed")
@@ -94,6 +95,8 @@ def scores_recompute(now: NowOption = None) -> None:
 @contacts_app.command("recycle")
 def contacts_recycle(email: str, reason: ReasonOption) -> None:
     """Send a contact back to marketing (recycled) with a reason; its behaviour score resets."""
+    from nurture.engine import feedback
+
     stage = feedback.recycle(runtime(load_settings()), email, reason)
     out.print(f"{email}: {stage}")
 
@@ -101,5 +104,7 @@ def contacts_recycle(email: str, reason: ReasonOption) -> None:
 @contacts_app.command("disqualify")
 def contacts_disqualify(email: str, reason: ReasonOption) -> None:
     """Take a contact out of the funnel with a reason; its journeys end."""
+    from nurture.engine import feedback
+
     stage = feedback.disqualify(runtime(load_settings()), email, reason)
     out.print(f"{email}: {stage}")

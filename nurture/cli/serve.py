@@ -8,7 +8,6 @@ import typer
 
 from nurture.cli.app import app, runtime
 from nurture.settings import load_settings
-from nurture.workers.context import require_shared_clock
 
 
 @app.command("serve")
@@ -20,6 +19,7 @@ def serve_command(
     import uvicorn
 
     from nurture.api.app import create_app
+    from nurture.workers.context import require_shared_clock
 
     settings = load_settings()
     require_shared_clock(settings)

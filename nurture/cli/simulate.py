@@ -8,12 +8,8 @@ from typing import Annotated
 import typer
 
 from nurture.cli.app import app, count_progress, out
-from nurture.demo import DEMO_START, generate
 from nurture.errors import InputError
 from nurture.settings import load_settings
-from nurture.simulation.render import as_html, as_json_lines, as_text
-from nurture.simulation.run import simulate
-from nurture.simulation.scenario import Scenario, load_scenario
 
 
 @app.command("simulate")
@@ -30,6 +26,11 @@ def simulate_command(
     html: Annotated[Path | None, typer.Option(help="Also write an HTML page here.")] = None,
 ) -> None:
     """Run a workspace on a throwaway database; print the timeline it would produce."""
+    from nurture.demo import DEMO_START, generate
+    from nurture.simulation.render import as_html, as_json_lines, as_text
+    from nurture.simulation.run import simulate
+    from nurture.simulation.scenario import Scenario, load_scenario
+
     settings = load_settings()
     if (scenario is None) == (contacts is None):
         raise InputError("give either a SCENARIO file or --contacts N (generated engagement)")

@@ -8,11 +8,6 @@ from typing import Annotated
 import typer
 
 from nurture.cli.app import app, out, runtime
-from nurture.delivery.compose import compose
-from nurture.domain.contacts import normalise_email
-from nurture.domain.steps import SendStep
-from nurture.engine.contacts import find_contact
-from nurture.engine.execute import contact_context
 from nurture.errors import NotFound
 from nurture.settings import load_settings
 
@@ -29,6 +24,12 @@ def render_command(
     ] = None,
 ) -> None:
     """Render NAME for a stored contact and write its HTML to a file (links untracked)."""
+    from nurture.delivery.compose import compose
+    from nurture.domain.contacts import normalise_email
+    from nurture.domain.steps import SendStep
+    from nurture.engine.contacts import find_contact
+    from nurture.engine.execute import contact_context
+
     settings = load_settings()
     rt = runtime(settings)
     with rt.sessions() as session:

@@ -8,7 +8,6 @@ import typer
 
 from nurture.cli.app import app, out, parse_time, runtime
 from nurture.clock import ManualClock
-from nurture.engine.tick import tick
 from nurture.settings import load_settings
 
 
@@ -17,6 +16,8 @@ def tick_command(
     now: Annotated[str | None, typer.Option(help="Run as if it were this ISO time.")] = None,
 ) -> None:
     """Run the work due now (or at --now) once."""
+    from nurture.engine.tick import tick
+
     settings = load_settings()
     clock = ManualClock(parse_time(now)) if now is not None else None
     rt = runtime(settings, clock=clock)

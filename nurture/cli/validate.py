@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from nurture.cli.app import app
-from nurture.definitions.loader import load_workspace
 from nurture.errors import DefinitionError
 from nurture.settings import load_settings
 
@@ -18,6 +17,8 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Workspace folders or files.")] = None,
 ) -> None:
     """Check workspace files; print path:line:col: message for each problem (exit 1)."""
+    from nurture.definitions.loader import load_workspace
+
     settings = load_settings()
     targets = paths or [settings.workspace]
     problems = [f"{p}: no such file or folder" for p in targets if not p.exists()]

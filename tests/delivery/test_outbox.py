@@ -57,3 +57,14 @@ def test_sending_again_replaces_the_file(tmp_path: Path) -> None:
     outbox.send(_email(subject="Second"))
     assert [p.name for p in tmp_path.iterdir()] == ["m-1.eml"]
     assert _read(tmp_path)["Subject"] == "Second"
+
+
+def test_one_line_headers_are_written_as_the_email_package_folds_them(tmp_path: Path) -> None:
+    """The shortcut past email.header.Header changes no byte of the file."""
+    email = _email(subject="Welcome  to   Acme,\tAna", headers={"X-Campaign": "spring  launch"})
+    OutboxProvider(tmp_path).send(email)
+    raw = (tmp_path / "m-1.eml").read_bytes()
+    folded = policy.compat32.clone(linesep="\r\n", max_line_length=998)
+    for name, value in (("Subject", email.subject), ("X-Campaign", "spring  launch")):
+        assert folded.fold_binary(name, value) in raw
+    assert _read(tmp_path)["Subject"] == email.subject

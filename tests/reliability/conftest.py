@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -221,15 +222,19 @@ class Deployment:
         self.elapsed = time.monotonic() - started
 
     def stop(self) -> None:
-        for process in self.schedulers + self.workers:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.schedulers + self.workers:
+        running = [p for p in self.schedulers + self.workers if p.poll() is None]
+        if not running:
+            return
+        started = time.monotonic()
+        for process in running:
+            process.terminate()
+        for process in running:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        print(f"stopped in {time.monotonic() - started:.1f}s")
 
     def log_tails(self) -> str:
         return "\n".join(
@@ -295,6 +300,7 @@ def deployment(
     _no_fsync_wait(empty_postgres_url)
     logs = tmp_path / "logs"
     logs.mkdir()
+    outbox = _outbox_folder(tmp_path)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -306,16 +312,19 @@ def deployment(
         NURTURE_QUEUE_PREFIX=f"rel_{uuid.uuid4().hex[:10]}",
         NURTURE_WORKSPACE=str(_workspace(tmp_path)),
         NURTURE_TEMPLATES=str(ROOT / "templates"),
-        NURTURE_OUTBOX_DIR=str(tmp_path / "outbox"),
+        NURTURE_OUTBOX_DIR=str(outbox),
         NURTURE_CLOCK_START=CLOCK_START.isoformat(),
         NURTURE_CLOCK_SPEED=str(SPEED),
         NURTURE_CLOCK_EPOCH=str(time.time()),
         NURTURE_LEASE_SECONDS="10",
+        # Dramatiq's idle poll (1 s by default) also paces a graceful stop: at 0.2 s the
+        # workers of a test stop in about 2 s rather than 3.5.
+        dramatiq_worker_timeout="200",
     )
     deployment = Deployment(
         env=env,
         database_url=empty_postgres_url,
-        outbox=tmp_path / "outbox",
+        outbox=outbox,
         logs=logs,
         contacts=int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "2000")),
     )
@@ -324,6 +333,16 @@ def deployment(
     finally:
         deployment.stop()
         _flush_broker(broker_url, env["NURTURE_QUEUE_PREFIX"])
+        shutil.rmtree(outbox, ignore_errors=True)
+
+
+def _outbox_folder(tmp_path: Path) -> Path:
+    """In memory (/dev/shm) where the machine has it: the tests count the files, not the
+    disk, and creating a file on the CI machine's disk costs about 0.5 ms, more than the
+    rest of a send."""
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else tmp_path
+    return Path(tempfile.mkdtemp(prefix="nurture-outbox-", dir=base))
 
 
 def _no_fsync_wait(url: str) -> None:

@@ -25,6 +25,9 @@ def _start(deployment, schedulers: int = 2, workers: int = 4) -> None:
     for _ in range(schedulers):  # they start while the workers do; the broker holds the work
         deployment.start_scheduler()
     deployment.wait_workers_ready()
+    print(
+        f"{len(deployment.workers)} workers ready {time.monotonic() - started:.1f}s after the start"
+    )
 
 
 def _check(deployment, label: str, capsys) -> None:

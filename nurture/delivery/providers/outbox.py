@@ -13,14 +13,34 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.policy import compat32
+from email.policy import Compat32
 from email.utils import formataddr
 from pathlib import Path
 
 from nurture.delivery.providers import OutgoingEmail
 
-# Long header values (signed links) stay whole on one line: RFC 5322 allows 998 characters.
-_POLICY = compat32.clone(linesep="\r\n", max_line_length=998)
+
+class _OneLineHeaders(Compat32):
+    """Compat32 that writes a one-line ASCII header as it is.
+
+    Folding every header through ``email.header.Header`` took half the time of an .eml.
+    Long values (signed links) stay whole on one line: RFC 5322 allows 998 characters.
+    """
+
+    def _fold(self, name: str, value: object, sanitize: bool) -> str:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and "\n" not in value
+            and "\r" not in value
+            and len(name) + len(value) + 2 <= (self.max_line_length or 998)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
+        return folded
+
+
+_POLICY = _OneLineHeaders(linesep="\r\n", max_line_length=998)
 # Bodies go as they are (8bit) so an .eml reads as text, unless a line is too long for
 # that (RFC 5322's 998 characters): then quoted-printable.
 _UTF8_8BIT = Charset("utf-8")
