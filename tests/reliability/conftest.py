@@ -23,6 +23,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, func, insert, select, text
 
 from nurture.engine.boot import open_runtime
@@ -282,10 +283,18 @@ def _settings_overrides(env: dict[str, str]) -> dict[str, object]:
 
 
 def _workspace(tmp: Path) -> Path:
+    """The example workspace, sending at any hour, with the drip journey.
+
+    A day passes in three seconds here: the example's 08:00-20:00 window and quiet hours
+    would idle the workers half of every three seconds, and these tests are about them. The
+    frequency cap stays. Windows have their own tests (tests/domain, tests/engine).
+    """
     workspace = tmp / "journeys"
     workspace.mkdir()
-    for name in ("workspace.yaml", "scoring.yaml"):
-        shutil.copy(ROOT / "journeys" / name, workspace / name)
+    settings = yaml.safe_load((ROOT / "journeys" / "workspace.yaml").read_text())
+    del settings["sending"]["window"], settings["sending"]["quiet_hours"]
+    (workspace / "workspace.yaml").write_text(yaml.safe_dump(settings))
+    shutil.copy(ROOT / "journeys" / "scoring.yaml", workspace / "scoring.yaml")
     (workspace / "drip.yaml").write_text(JOURNEY)
     return workspace
 
