@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from nurture.domain.lifecycle import Transition
 
 BANT = ("budget", "authority", "need", "timeline")
+RECYCLABLE = frozenset({"mql", "sal", "sql", "opportunity"})
 
 
 class FeedbackRefused(ValueError):
@@ -53,14 +54,19 @@ def reject(stage: str, by: str, reason: str) -> Transition:
 
 
 def recycle(stage: str, reason: str) -> Transition:
-    if stage in ("recycled", "disqualified", "customer"):
-        raise FeedbackRefused(f"a {stage} contact cannot be recycled")
+    """Back to marketing: only what was handed to sales and is not yet a customer."""
+    if stage not in RECYCLABLE:
+        raise FeedbackRefused(
+            f"a {stage} contact cannot be recycled: only an MQL, SAL, SQL or opportunity"
+        )
     return Transition(stage, "recycled", _reason(reason))
 
 
 def disqualify(stage: str, reason: str) -> Transition:
     if stage == "disqualified":
         raise FeedbackRefused("the contact is already disqualified")
+    if stage == "customer":
+        raise FeedbackRefused("a customer cannot be disqualified")
     return Transition(stage, "disqualified", _reason(reason))
 
 

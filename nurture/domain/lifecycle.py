@@ -1,7 +1,7 @@
 """Lifecycle stages and the rules that move a contact along them.
 
 Automatic transitions only go forward; ``recycled`` and ``disqualified`` are reached only
-through explicit, recorded transitions (sales feedback), never by these rules.
+through explicit, recorded transitions (domain/feedback.py), never by these rules.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 FUNNEL = ("subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer")
 SIDE_STAGES = ("recycled", "disqualified")
 ALL_STAGES = FUNNEL + SIDE_STAGES
+#: Where a contact may become an MQL from (a recycled one earns it anew).
+BEFORE_MQL = frozenset({"subscriber", "lead", "recycled"})
 
 
 def rank(stage: str) -> int:
@@ -34,6 +36,11 @@ class Transition:
     cause: str
 
 
+def handed_off(stage: str, cause: str) -> Transition | None:
+    """A journey's handoff step makes the contact an MQL, unless it is one already or beyond."""
+    return Transition(stage, "mql", cause) if stage in BEFORE_MQL else None
+
+
 @dataclass(frozen=True)
 class LifecycleRules:
     """When a contact becomes a lead, and when an MQL (score AND fit)."""
@@ -54,9 +61,7 @@ class LifecycleRules:
             kind = sorted(self.lead_events.intersection(event_types))[0]
             moves.append(Transition(stage, "lead", f"first real interaction: {kind}"))
             stage = "lead"
-        if stage in ("subscriber", "lead", "recycled") and self.is_marketing_qualified(
-            score, grade
-        ):
+        if stage in BEFORE_MQL and self.is_marketing_qualified(score, grade):
             cause = f"score {score} >= {self.mql_score} and grade {grade}"
             moves.append(Transition(stage, "mql", cause))
         return moves

@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nurture.domain import feedback
+from nurture.domain.lifecycle import handed_off
 from nurture.domain.scoring import Award
 from nurture.domain.steps import HandoffStep, UpdateStep
 from nurture.engine.handoff import hand_off
@@ -18,7 +20,7 @@ from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import record_awards, refresh_fit
-from nurture.engine.stages import move_stage
+from nurture.engine.stages import apply_move, record_move
 from nurture.store import models
 
 
@@ -40,7 +42,13 @@ def perform(
             record_awards(session, contact, [award], "journey", now)
             contact.band = rt.workspace.scoring.band(contact.score)
         if step.stage is not None:
-            move_stage(session, contact, step.stage, f"{step.stage_reason} ({where})", now)
+            rule = feedback.recycle if step.stage == "recycled" else feedback.disqualify
+            try:
+                move = rule(contact.stage, f"{step.stage_reason} ({where})")
+            except feedback.FeedbackRefused:
+                pass  # e.g. a lead was never handed to sales: nothing to recycle
+            else:
+                apply_move(rt, session, contact, move, now)
         else:
             apply_lifecycle(rt, session, contact, now)
     else:
@@ -51,7 +59,9 @@ def perform(
         )
         if pending is None:
             cause = f"handed off by {where}" + (f": {step.reason}" if step.reason else "")
-            if move_stage(session, contact, "mql", cause, now):
+            to_mql = handed_off(contact.stage, cause)
+            if to_mql is not None:
+                record_move(session, contact, to_mql, now)
                 hand_off(rt, session, contact, now)
     contact.updated_at = now
     session.flush()

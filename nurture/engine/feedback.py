@@ -14,7 +14,7 @@ from nurture.engine.contacts import find_contact
 from nurture.engine.handoff import latest_handoff, notify_owner, record
 from nurture.engine.journeys import react
 from nurture.engine.runtime import Runtime
-from nurture.engine.scoring import reset_behaviour
+from nurture.engine.stages import apply_move
 from nurture.errors import FeedbackError, NotFound
 from nurture.store import models
 
@@ -62,23 +62,11 @@ def reject(rt: Runtime, email: str, reason: str, by: str | None = None) -> str:
 
 
 def recycle(rt: Runtime, email: str, reason: str) -> str:
-    return _apply(rt, email, lambda s, c, now: _close(s, c, feedback.recycle(c.stage, reason), now))
+    return _apply(rt, email, lambda _s, contact, _now: feedback.recycle(contact.stage, reason))
 
 
 def disqualify(rt: Runtime, email: str, reason: str) -> str:
-    return _apply(
-        rt, email, lambda s, c, now: _close(s, c, feedback.disqualify(c.stage, reason), now)
-    )
-
-
-def _close(
-    session: Session, contact: models.Contact, move: Transition, now: datetime
-) -> Transition:
-    handoff = latest_handoff(session, contact)
-    if handoff is not None and handoff.status in ("pending", "accepted"):
-        handoff.status, handoff.reason, handoff.check_at = "closed", move.cause, None
-        record(session, handoff, "closed", f"{move.to_stage}: {move.cause}", now)
-    return move
+    return _apply(rt, email, lambda _s, contact, _now: feedback.disqualify(contact.stage, reason))
 
 
 Act = Callable[[Session, models.Contact, datetime], Transition]
@@ -95,19 +83,7 @@ def _apply(rt: Runtime, email: str, act: Act) -> str:
             move = act(session, contact, now)
         except feedback.FeedbackRefused as exc:
             raise FeedbackError(f"{contact.email}: {exc}") from None
-        session.add(
-            models.StageChange(
-                contact_id=contact.id,
-                from_stage=move.from_stage,
-                to_stage=move.to_stage,
-                cause=move.cause,
-                at=now,
-            )
-        )
-        contact.stage, contact.stage_changed_at, contact.updated_at = move.to_stage, now, now
-        if move.to_stage == "recycled":
-            reset_behaviour(rt, session, contact, now, f"recycled: {move.cause}")
-            contact.owner = None
+        apply_move(rt, session, contact, move, now)
         react(rt, session, contact, now, suppressed=move.to_stage == "disqualified")
         return str(move.to_stage)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from nurture.engine.handoff import hand_off
 from nurture.engine.runtime import Runtime
+from nurture.engine.stages import record_move
 from nurture.store import models
 
 
@@ -25,18 +26,7 @@ def apply_lifecycle(
         contact.stage, contact.score, contact.grade, event_types
     )
     for move in moves:
-        session.add(
-            models.StageChange(
-                contact_id=contact.id,
-                from_stage=move.from_stage,
-                to_stage=move.to_stage,
-                cause=move.cause,
-                event=event,
-                at=now,
-            )
-        )
-        contact.stage = move.to_stage
-        contact.stage_changed_at = now
+        record_move(session, contact, move, now, event)
         if move.to_stage == "mql":
             hand_off(rt, session, contact, now)
     return [move.to_stage for move in moves]

@@ -1,7 +1,10 @@
-"""Explicit stage transitions (recycle, disqualify, a journey's handoff): recorded with a cause.
+"""Every stage move of a contact: its stage, and a history row with the cause.
 
-Automatic transitions only move forward (engine/lifecycle.py); the moves here may go back,
-so each is allowed only from the stages listed and always writes a history row.
+Automatic moves go forward (engine/lifecycle.py); explicit ones (sales feedback, a journey's
+update or handoff step) follow domain/feedback.py and domain/lifecycle.py, and may go back.
+Going back has effects of its own, the same whoever asks: a recycled contact drops its
+behaviour points and its owner, so it earns its MQL anew; leaving the funnel closes the
+contact's open handoff.
 """
 
 from __future__ import annotations
@@ -10,30 +13,45 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from nurture.domain.lifecycle import SIDE_STAGES, Transition
+from nurture.engine.handoff import latest_handoff, record
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import reset_behaviour
 from nurture.store import models
 
-ALLOWED_FROM = {
-    "recycled": frozenset({"mql", "sal", "sql", "opportunity"}),
-    "disqualified": frozenset({"subscriber", "lead", "mql", "sal", "sql", "recycled"}),
-    "mql": frozenset({"subscriber", "lead", "recycled"}),
-}
 
-
-def move_stage(
-    session: Session, contact: models.Contact, to_stage: str, cause: str, now: datetime
-) -> bool:
-    """Move ``contact`` to ``to_stage`` if allowed from where it stands; say whether it moved."""
-    if contact.stage not in ALLOWED_FROM.get(to_stage, frozenset()):
-        return False
+def record_move(
+    session: Session,
+    contact: models.Contact,
+    move: Transition,
+    now: datetime,
+    event: models.Event | None = None,
+) -> None:
     session.add(
         models.StageChange(
             contact_id=contact.id,
-            from_stage=contact.stage,
-            to_stage=to_stage,
-            cause=cause,
+            from_stage=move.from_stage,
+            to_stage=move.to_stage,
+            cause=move.cause,
+            event=event,
             at=now,
         )
     )
-    contact.stage = to_stage
+    contact.stage = move.to_stage
     contact.stage_changed_at = now
-    return True
+
+
+def apply_move(
+    rt: Runtime, session: Session, contact: models.Contact, move: Transition, now: datetime
+) -> None:
+    """An explicit move and what it implies."""
+    record_move(session, contact, move, now)
+    contact.updated_at = now
+    if move.to_stage in SIDE_STAGES:
+        handoff = latest_handoff(session, contact)
+        if handoff is not None and handoff.status in ("pending", "accepted"):
+            handoff.status, handoff.reason, handoff.check_at = "closed", move.cause, None
+            record(session, handoff, "closed", f"{move.to_stage}: {move.cause}", now)
+    if move.to_stage == "recycled":
+        reset_behaviour(rt, session, contact, now, f"recycled: {move.cause}")
+        contact.owner = None

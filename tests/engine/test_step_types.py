@@ -233,6 +233,12 @@ def test_update_sets_attributes_adds_points_with_a_reason_and_recycles(ws: Works
         last = session.scalars(select(models.StageChange).order_by(models.StageChange.id)).all()[-1]
         assert (last.from_stage, last.to_stage) == ("mql", "recycled")
         assert last.cause == "no reply from sales (journey j, step back)"
+        # as when sales recycles: the demo request's 20 points go (fit and journey points
+        # stay), so it earns its MQL anew; its owner and open handoff go too
+        contact = session.scalars(select(models.Contact)).one()
+        handoff = session.scalars(select(models.Handoff)).one()
+        assert (contact.score, contact.owner) == (32, None)
+        assert (handoff.status, handoff.reason) == ("closed", last.cause)
 
 
 def test_update_never_recycles_where_it_is_not_allowed(ws: Workspace) -> None:

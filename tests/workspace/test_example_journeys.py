@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from nurture.engine.journeys import react
-from nurture.engine.stages import move_stage
+from nurture.engine import feedback
 from nurture.store import models
 from nurture.testing import Harness
 
@@ -95,11 +94,7 @@ def test_a_recycled_lead_is_re_nurtured_after_two_weeks_inside_the_window(
     nurture.contact(rok, job_title="CTO", company_size=250, timezone="Europe/Ljubljana")
     nurture.emit(rok, "demo_requested")  # 25 fit + 20: an MQL, handed to sales
     assert nurture.stage(rok) == "mql"
-    now = nurture.now()
-    with nurture.runtime.sessions.begin() as session:  # sales sends it back
-        contact = session.scalars(select(models.Contact).where(models.Contact.email == rok)).one()
-        assert move_stage(session, contact, "recycled", "sales: no budget this year", now)
-        react(nurture.runtime, session, contact, now)
+    assert feedback.recycle(nurture.runtime, rok, "sales: no budget this year") == "recycled"
     nurture.advance(days=13)
     assert steps_of(nurture, rok, "re-nurture") == []
     nurture.advance(days=3)
