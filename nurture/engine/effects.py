@@ -65,4 +65,4 @@ def perform(
                 hand_off(rt, session, contact, now)
     contact.updated_at = now
     session.flush()
-    react(rt, session, contact, now)
+    react(rt, session, contact, now, suppressed=contact.stage == "disqualified")

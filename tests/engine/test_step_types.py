@@ -249,6 +249,26 @@ def test_update_never_recycles_where_it_is_not_allowed(ws: Workspace) -> None:
     assert enrollment(h).status == "completed"
 
 
+def test_update_disqualifies_and_nothing_more_is_sent(ws: Workspace) -> None:
+    h = ws.harness(
+        j=journey(
+            "  - {id: hello, type: send, template: welcome}\n"
+            "  - {id: pause, type: wait, duration: 1d}\n"
+            "  - {id: out, type: update, stage: disqualified, reason: a competitor}\n"
+            "  - {id: later, type: wait, duration: 1d}\n"
+            "  - {id: tips, type: send, template: getting-started}\n"
+        )
+    )
+    h.contact(ANA)
+    h.emit(ANA, "subscribed")
+    assert h.sent_steps(ANA) == ["j/hello"]
+    h.advance(days=1)
+    assert h.stage(ANA) == "disqualified"
+    assert (enrollment(h).status, enrollment(h).exit_reason) == ("exited", "suppressed")
+    h.advance(days=3)
+    assert h.sent_steps(ANA) == ["j/hello"]
+
+
 class Hook:
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = statuses
