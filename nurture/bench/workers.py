@@ -10,6 +10,11 @@ then the N enrollments are made due at once, and the clock runs from that moment
 N messages are ``sent``. Start-up stays outside the timed window; the scheduler's claims and
 enqueues are inside it, as in a deployment. Each side runs twice and keeps its fastest.
 
+The CPU of the window is measured too: the worker processes' own, and the whole machine's.
+Two processes can go at most as fast as the machine's cores allow at what a send costs in
+all (workers, PostgreSQL, Redis, the scheduler): ``worker_scaling_bound`` is that ceiling
+over the one-process side, so a ratio near it is the machine's limit, not the workers'.
+
 The bench never imports nurture.workers.actors itself: that module binds its broker and
 queue names at import, for the life of the process (and the unit tests stub it).
 """
@@ -28,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
 from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.engine import make_url
 
@@ -61,6 +67,8 @@ class Drain:
     keys: int  # distinct idempotency keys among them
     files: int  # .eml files the outbox received
     expected: int  # warm-up + sends
+    worker_cpu: float  # CPU seconds of the worker processes in the timed window
+    machine_busy: float  # share of the machine's cores busy in the timed window
 
     @property
     def per_s(self) -> float:
@@ -102,12 +110,20 @@ def measure(
 
 
 def figures(one: Drain, two: Drain) -> dict[str, Any]:
+    cores = psutil.cpu_count() or 1
+    cpu_per_send = cores * two.machine_busy * two.seconds / two.sends  # all of it, in seconds
     return {
         "worker_scaling": two.per_s / one.per_s,
         "worker_scaling_one_per_s": one.per_s,
         "worker_scaling_two_per_s": two.per_s,
         "worker_scaling_sends": one.sends,
         "worker_scaling_threads": one.threads,
+        "worker_scaling_cores": cores,
+        "worker_scaling_busy": two.machine_busy,
+        "worker_scaling_worker_cpu_ms": 1000 * two.worker_cpu / two.sends,
+        "worker_scaling_cpu_ms": 1000 * cpu_per_send,
+        # None when the window was too short for the machine's CPU clock to tick
+        "worker_scaling_bound": cores / cpu_per_send / one.per_s if cpu_per_send else None,
     }
 
 
@@ -140,16 +156,32 @@ def drain(
             _wait_ready(children, processes)
             _release(engine, ids[:warm_up])
             _wait_sent(engine, warm_up, children)
+            worker_cpu = _cpu_seconds(children[0][0])
+            psutil.cpu_percent()  # from here
             with timed() as watch:
                 _release(engine, ids[warm_up:])
                 _wait_sent(engine, len(ids), children)
+            busy = psutil.cpu_percent() / 100
+            worker_cpu = _cpu_seconds(children[0][0]) - worker_cpu
             sent, keys = _counts(engine)
         finally:
             _stop([child for child, _log in children])
             engine.dispose()
             _flush(redis_url, prefix)
     files = len(list((work / "outbox").glob("*.eml")))
-    result = Drain(processes, threads, prefix, sends, watch.seconds, sent, keys, files, len(ids))
+    result = Drain(
+        processes,
+        threads,
+        prefix,
+        sends,
+        watch.seconds,
+        sent,
+        keys,
+        files,
+        len(ids),
+        worker_cpu,
+        busy,
+    )
     if not result.sent == result.keys == result.files == result.expected:
         raise RuntimeError(f"worker bench: not every message went out exactly once: {result}")
     return result
@@ -157,6 +189,13 @@ def drain(
 
 def _seconds(drain: Drain) -> float:
     return drain.seconds
+
+
+def _cpu_seconds(worker: subprocess.Popen[bytes]) -> float:
+    """User and system CPU seconds so far of ``nurture worker``'s processes (its children
+    do the work; they live through the timed window)."""
+    leader = psutil.Process(worker.pid)
+    return sum(sum(p.cpu_times()[:2]) for p in (leader, *leader.children(recursive=True)))
 
 
 def _seed(url: str, folder: Path, count: int) -> list[int]:

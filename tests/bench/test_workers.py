@@ -48,6 +48,7 @@ def test_one_then_two_workers_send_every_message_exactly_once(
         assert drain.expected > drain.sends  # the warm-up went through too
         assert drain.sent == drain.keys == drain.files == drain.expected
         assert drain.seconds > 0
+        assert drain.worker_cpu >= 0 and 0 <= drain.machine_busy <= 1
         assert _leftovers(postgres_server_url, redis_url, drain.database) == (False, [])
     assert one.database != two.database
 
@@ -55,6 +56,11 @@ def test_one_then_two_workers_send_every_message_exactly_once(
     assert figures["worker_scaling"] > 0
     assert figures["worker_scaling"] == pytest.approx(two.per_s / one.per_s)
     assert figures["worker_scaling_sends"] == TINY.worker_sends
+    assert figures["worker_scaling_cores"] >= 1
+    bound = figures["worker_scaling_bound"]
+    assert bound is None or bound == pytest.approx(
+        figures["worker_scaling_cores"] * 1000 / figures["worker_scaling_cpu_ms"] / one.per_s
+    )
 
 
 def test_a_failed_run_stops_its_processes_and_removes_its_data(
