@@ -11,17 +11,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The demo needs the package only; the tests add their own tools (pytest, ruff, mypy, ...).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed-test
 
-demo: venv
+demo: $(VENV)/.installed
 	$(BIN)/nurture db upgrade
 	$(BIN)/nurture demo --reset
 
-lint: venv
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check nurture tests migrations
 	$(BIN)/ruff format --check nurture tests migrations
 	$(BIN)/mypy
