@@ -33,6 +33,7 @@ def perform(
 ) -> None:
     contact = enrollment.contact
     where = f"journey {enrollment.journey_id}, step {step.id}"
+    disqualified = False
     if isinstance(step, UpdateStep):
         if step.set:
             contact.attributes = {**contact.attributes, **step.set}
@@ -49,6 +50,7 @@ def perform(
                 pass  # e.g. a lead was never handed to sales: nothing to recycle
             else:
                 apply_move(rt, session, contact, move, now)
+                disqualified = move.to_stage == "disqualified"
         else:
             apply_lifecycle(rt, session, contact, now)
     else:
@@ -65,4 +67,4 @@ def perform(
                 hand_off(rt, session, contact, now)
     contact.updated_at = now
     session.flush()
-    react(rt, session, contact, now, suppressed=contact.stage == "disqualified")
+    react(rt, session, contact, now, suppressed=disqualified)

@@ -22,6 +22,12 @@ def test_accept_qualify_and_reject_from_their_stages() -> None:
     assert (move.to_stage, move.cause) == ("recycled", "rejected by maja: not our market")
 
 
+@pytest.mark.parametrize("stage", ["mql", "sal", "sql", "opportunity"])
+def test_what_sales_was_given_may_be_recycled_or_disqualified(stage: str) -> None:
+    assert feedback.recycle(stage, "went quiet").to_stage == "recycled"
+    assert feedback.disqualify(stage, "a competitor").to_stage == "disqualified"
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -30,7 +36,9 @@ def test_accept_qualify_and_reject_from_their_stages() -> None:
         (lambda: feedback.reject("sql", "maja", "x"), "only an MQL or SAL"),
         (lambda: feedback.reject("mql", "maja", "  "), "give a reason"),
         (lambda: feedback.recycle("customer", "x"), "cannot be recycled"),
+        (lambda: feedback.recycle("lead", "x"), "only an MQL, SAL, SQL or opportunity"),
         (lambda: feedback.disqualify("disqualified", "x"), "already"),
+        (lambda: feedback.disqualify("customer", "x"), "a customer cannot be disqualified"),
         (lambda: Bant("", "a", "n", " "), "give budget, timeline"),
     ],
 )

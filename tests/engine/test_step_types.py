@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from nurture.clock import ManualClock
+from nurture.engine import feedback
 from nurture.store import models
 from nurture.testing import DEFAULT_START, Harness, make_harness
 
@@ -267,6 +268,24 @@ def test_update_disqualifies_and_nothing_more_is_sent(ws: Workspace) -> None:
     assert (enrollment(h).status, enrollment(h).exit_reason) == ("exited", "suppressed")
     h.advance(days=3)
     assert h.sent_steps(ANA) == ["j/hello"]
+
+
+def test_a_journey_for_disqualified_contacts_runs_its_updates_to_the_end(ws: Workspace) -> None:
+    h = ws.harness(
+        j=journey(
+            "  - {id: mark, type: update, set: {lost_to: competitor}}\n"
+            "  - {id: pause, type: wait, duration: 1d}\n"
+            "  - {id: again, type: update, add_points: {points: 1, reason: still reading}}\n",
+            entry="  stages: [disqualified]",
+        )
+    )
+    h.contact(ANA)
+    h.emit(ANA, "subscribed")
+    feedback.disqualify(h.runtime, ANA, "chose a competitor")
+    h.emit(ANA, "page_viewed", url="/blog")  # a change: the journey admits it now
+    h.advance(days=1)
+    assert (enrollment(h).status, enrollment(h).exit_reason) == ("completed", None)
+    assert h.summary(ANA)["stage"] == "disqualified"
 
 
 class Hook:
