@@ -107,3 +107,18 @@ def load_settings(**overrides: object) -> Settings:
             value = error.get("input")
             problems.append(f"{name}={value!r}: {plain_message(error)}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None
+
+
+def require_shared_clock(settings: Settings) -> None:
+    """Processes started apart agree on accelerated time only through a shared epoch.
+
+    ``AcceleratedClock`` reads ``start + (wall - epoch) * speed``. Without
+    ``NURTURE_CLOCK_EPOCH`` each process would take its own start-up as the epoch, and a
+    scheduler started a second after a worker would live hours (at speed 86400: a day) apart.
+    """
+    if settings.clock_start is not None and settings.clock_epoch is None:
+        raise ConfigError(
+            "NURTURE_CLOCK_START is set without NURTURE_CLOCK_EPOCH: set both for every "
+            "process of the deployment (e.g. NURTURE_CLOCK_EPOCH=$(date +%s)), so the "
+            "scheduler, workers and HTTP app agree on the virtual time"
+        )

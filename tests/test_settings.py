@@ -8,7 +8,7 @@ import pytest
 
 from nurture.clock import AcceleratedClock, SystemClock
 from nurture.errors import ConfigError
-from nurture.settings import load_settings
+from nurture.settings import load_settings, require_shared_clock
 
 
 @pytest.fixture(autouse=True)
@@ -152,3 +152,10 @@ def test_cli_bad_setting_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: bad configuration: NURTURE_DATABASE_URL='mysql://db'")
     assert not (tmp_path / "var").exists()
+
+
+def test_an_accelerated_clock_needs_a_shared_epoch_across_processes() -> None:
+    with pytest.raises(ConfigError, match="NURTURE_CLOCK_EPOCH"):
+        require_shared_clock(load_settings(clock_start="2026-03-02T08:00:00Z"))
+    require_shared_clock(load_settings(clock_start="2026-03-02T08:00:00Z", clock_epoch=1e9))
+    require_shared_clock(load_settings())  # the real clock needs nothing shared

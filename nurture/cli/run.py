@@ -20,7 +20,7 @@ import typer
 
 from nurture.cli.app import app, err, runtime
 from nurture.errors import ConfigError
-from nurture.settings import Settings, load_settings
+from nurture.settings import Settings, load_settings, require_shared_clock
 
 if TYPE_CHECKING:
     from nurture.engine.runtime import Runtime
@@ -133,8 +133,6 @@ def start_http(
 
 
 def _settings(*, need_broker: bool) -> Settings:
-    from nurture.workers import context
-
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
     )
@@ -146,7 +144,7 @@ def _settings(*, need_broker: bool) -> Settings:
             "for one process without a broker use `nurture run`"
         )
     if settings.broker_url is not None:
-        context.require_shared_clock(settings)
+        require_shared_clock(settings)
     elif settings.clock_start is not None and settings.clock_epoch is None:
         settings = load_settings(clock_epoch=time.time())
     return settings

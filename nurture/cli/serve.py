@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nurture.cli.app import app, runtime
-from nurture.settings import load_settings
+from nurture.settings import load_settings, require_shared_clock
 
 
 @app.command("serve")
@@ -19,7 +19,6 @@ def serve_command(
     import uvicorn
 
     from nurture.api.app import create_app
-    from nurture.workers.context import require_shared_clock
 
     settings = load_settings()
     require_shared_clock(settings)

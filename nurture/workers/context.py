@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from nurture.engine.boot import open_runtime
 from nurture.engine.runtime import Runtime
-from nurture.errors import ConfigError
-from nurture.settings import Settings, load_settings
+from nurture.settings import Settings, load_settings, require_shared_clock
 
 _lock = threading.Lock()
 _runtime: Runtime | None = None
@@ -46,18 +45,3 @@ def lease(settings_: Settings) -> timedelta:
     lease in virtual time would let it expire while its worker is still sending.
     """
     return timedelta(seconds=settings_.lease_seconds * settings_.clock_rate)
-
-
-def require_shared_clock(settings_: Settings) -> None:
-    """Processes started apart agree on accelerated time only through a shared epoch.
-
-    ``AcceleratedClock`` reads ``start + (wall - epoch) * speed``. Without
-    ``NURTURE_CLOCK_EPOCH`` each process would take its own start-up as the epoch, and a
-    scheduler started a second after a worker would live hours (at speed 86400: a day) apart.
-    """
-    if settings_.clock_start is not None and settings_.clock_epoch is None:
-        raise ConfigError(
-            "NURTURE_CLOCK_START is set without NURTURE_CLOCK_EPOCH: set both for every "
-            "process of the deployment (e.g. NURTURE_CLOCK_EPOCH=$(date +%s)), so the "
-            "scheduler, workers and HTTP app agree on the virtual time"
-        )
