@@ -12,8 +12,9 @@ enqueues are inside it, as in a deployment. Each side runs twice and keeps its f
 
 The CPU of the window is measured too: the worker processes' own, and the whole machine's.
 Two processes can go at most as fast as the machine's cores allow at what a send costs in
-all (workers, PostgreSQL, Redis, the scheduler): ``worker_scaling_bound`` is that ceiling
-over the one-process side, so a ratio near it is the machine's limit, not the workers'.
+all (workers, PostgreSQL, Redis, the scheduler, and anything else running: measure on a
+quiet machine): ``worker_scaling_bound`` is that ceiling over the one-process side, so a
+ratio near it is the machine's limit, not the workers'.
 
 The bench never imports nurture.workers.actors itself: that module binds its broker and
 queue names at import, for the life of the process (and the unit tests stub it).
@@ -162,7 +163,7 @@ def drain(
                 _release(engine, ids[warm_up:])
                 _wait_sent(engine, len(ids), children)
             busy = psutil.cpu_percent() / 100
-            worker_cpu = _cpu_seconds(children[0][0]) - worker_cpu
+            worker_cpu = max(0.0, _cpu_seconds(children[0][0]) - worker_cpu)
             sent, keys = _counts(engine)
         finally:
             _stop([child for child, _log in children])
@@ -193,9 +194,13 @@ def _seconds(drain: Drain) -> float:
 
 def _cpu_seconds(worker: subprocess.Popen[bytes]) -> float:
     """User and system CPU seconds so far of ``nurture worker``'s processes (its children
-    do the work; they live through the timed window)."""
+    do the work). One that is gone counts nothing: the drain then fails its own checks."""
     leader = psutil.Process(worker.pid)
-    return sum(sum(p.cpu_times()[:2]) for p in (leader, *leader.children(recursive=True)))
+    total = 0.0
+    for process in (leader, *leader.children(recursive=True)):
+        with suppress(psutil.NoSuchProcess):
+            total += sum(process.cpu_times()[:2])
+    return total
 
 
 def _seed(url: str, folder: Path, count: int) -> list[int]:

@@ -299,6 +299,28 @@ def _workspace(tmp: Path) -> Path:
     return workspace
 
 
+FAILED = pytest.StashKey[bool]()
+SPENT: dict[str, float] = {}
+"""Seconds per test, setup and teardown included: the issue wants them under about 2 minutes."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Tell the deployment fixture, as it tears down, whether its test failed."""
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    SPENT[item.nodeid] = SPENT.get(item.nodeid, 0.0) + report.duration
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SPENT:
+        terminalreporter.write_line(
+            f"reliability: {len(SPENT)} tests took {sum(SPENT.values()):.0f} s together"
+        )
+
+
 @pytest.fixture
 def deployment(
     request: pytest.FixtureRequest, tmp_path: Path, empty_postgres_url: str
@@ -342,6 +364,8 @@ def deployment(
     finally:
         deployment.stop()
         _flush_broker(broker_url, env["NURTURE_QUEUE_PREFIX"])
+        if request.node.stash.get(FAILED, False):  # kept beside the logs, for a look
+            shutil.move(outbox, tmp_path / "outbox")
         shutil.rmtree(outbox, ignore_errors=True)
 
 

@@ -21,7 +21,7 @@ from nurture.delivery.providers import OutgoingEmail
 
 
 class _OneLineHeaders(Compat32):
-    """Compat32 that writes a one-line ASCII header as it is.
+    """Compat32 that writes a one-line, printable ASCII header as it is.
 
     Folding every header through ``email.header.Header`` took half the time of an .eml.
     Long values (signed links) stay whole on one line: RFC 5322 allows 998 characters.
@@ -31,8 +31,7 @@ class _OneLineHeaders(Compat32):
         if (
             isinstance(value, str)
             and value.isascii()
-            and "\n" not in value
-            and "\r" not in value
+            and value.isprintable()  # no line breaks of any kind, nor other controls
             and len(name) + len(value) + 2 <= (self.max_line_length or 998)
         ):
             return f"{name}: {value}{self.linesep}"
