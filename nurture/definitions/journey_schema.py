@@ -12,22 +12,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from nurture.definitions.schema import Identifier, Stage
 from nurture.domain.durations import parse_duration
 from nurture.domain.windows import WEEKDAYS
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
 StepRef = Annotated[str, Field(description="The id of a step of this journey.")]
-Stage = Literal[
-    "subscriber",
-    "lead",
-    "mql",
-    "sal",
-    "sql",
-    "opportunity",
-    "customer",
-    "recycled",
-    "disqualified",
-]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 assert tuple(Weekday.__args__) == WEEKDAYS  # type: ignore[attr-defined]
 
