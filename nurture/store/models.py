@@ -52,6 +52,9 @@ class Contact(Base):
     stage_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    """The claim on the contact's due work (steps, decay, SLA checks): one run at a time."""
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
 
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="contact", order_by="Enrollment.id", passive_deletes=True
@@ -140,8 +143,8 @@ class JourneyVersion(Base):
 class Enrollment(Base):
     """A contact's walk through one journey version.
 
-    ``next_run_at`` is set only while the enrollment is active, so the scheduler's claim
-    reads the index alone. ``lease_until`` is the claim: an expired lease is claimed again.
+    ``next_run_at`` is set only while the enrollment is active: it is the due index the
+    scheduler claims contacts through (the lease is the contact's, see store/claims.py).
     """
 
     __tablename__ = "enrollments"
@@ -155,8 +158,9 @@ class Enrollment(Base):
     current_step: Mapped[str | None] = mapped_column(String(100))
     step_entered_at: Mapped[datetime]
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)
-    lease_owner: Mapped[str | None] = mapped_column(String(100))
-    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Failed runs of the current step (reset when the step is left)."""
+    last_error: Mapped[str | None] = mapped_column(Text)
     exit_reason: Mapped[str | None] = mapped_column(Text)
     path: Mapped[dict[str, Any]] = mapped_column(default=json_default)
     """Step visits (``{"visits": {step: n}}``, the occurrence in send keys) and split variants."""
@@ -261,6 +265,8 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
 
 
 class SplitAssignment(Base):

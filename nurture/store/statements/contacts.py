@@ -1,0 +1,106 @@
+"""A contact's due work: what the scheduler claims contacts by, and when it is due next.
+
+A contact is due when one of its active enrollments has a step due (``enrollments.next_run_at``),
+its score decays (``contacts.decay_due_at``) or one of its handoffs' SLA is to be checked
+(``handoffs.check_at``). Each is an index read; the claim (store/claims.py) leases the
+contact, so all of its due work runs in one place at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, Select, bindparam, func, select, union, update
+
+from nurture.store import models
+
+_C, _E, _H = models.Contact, models.Enrollment, models.Handoff
+_NOW: BindParameter[datetime] = bindparam("now")
+_IDS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
+_FREE = (_C.lease_until.is_(None)) | (_C.lease_until <= _NOW)
+
+
+def due(limit: int) -> Select[Any]:
+    """The ids of free contacts with work due at ``:now``, the most overdue of each kind first."""
+    steps = (
+        select(_E.contact_id.label("id"))
+        .join(_C, _C.id == _E.contact_id)
+        .where(_E.next_run_at <= _NOW, _FREE)
+        .order_by(_E.next_run_at)
+        .limit(limit)
+        .subquery()
+    )
+    decay = (
+        select(_C.id.label("id"))
+        .where(_C.decay_due_at <= _NOW, _FREE)
+        .order_by(_C.decay_due_at)
+        .limit(limit)
+        .subquery()
+    )
+    checks = (
+        select(_H.contact_id.label("id"))
+        .join(_C, _C.id == _H.contact_id)
+        .where(_H.check_at <= _NOW, _FREE)
+        .order_by(_H.check_at)
+        .limit(limit)
+        .subquery()
+    )
+    every = union(*(select(kind.c.id) for kind in (steps, decay, checks))).subquery()
+    return select(every.c.id)
+
+
+NEXT_STEP_AFTER = select(func.min(_E.next_run_at)).where(_E.next_run_at > _NOW)
+NEXT_DECAY_AFTER = select(func.min(_C.decay_due_at)).where(_C.decay_due_at > _NOW)
+NEXT_CHECK_AFTER = select(func.min(_H.check_at)).where(_H.check_at > _NOW)
+
+NEXT_FREE_STEP = (
+    select(_E.next_run_at)
+    .join(_C, _C.id == _E.contact_id)
+    .where(
+        _E.next_run_at.is_not(None),
+        (_C.lease_until.is_(None)) | (_C.lease_until <= _E.next_run_at),
+    )
+    .order_by(_E.next_run_at)
+    .limit(1)
+)
+"""The earliest step whose contact is free at its due time (time travel's next stop)."""
+NEXT_LEASE_END = (
+    select(func.min(_C.lease_until))
+    .join(_E, _E.contact_id == _C.id)
+    .where(_E.next_run_at.is_not(None), _C.lease_until > _E.next_run_at)
+)
+"""When the earliest lease over a due step ends (add ``next_run_at < :free`` to narrow)."""
+NEXT_DECAY = select(func.min(_C.decay_due_at))
+NEXT_CHECK = select(func.min(_H.check_at))
+
+DECAY_DUE = select(_C).where(_C.id.in_(_IDS), _C.decay_due_at <= _NOW).order_by(_C.id)
+"""The claimed contacts whose score decays now (ORM rows)."""
+
+
+def next_due_after(now: datetime) -> list[Select[Any]]:
+    """Reads of the next moment contact work falls due after ``now``."""
+    return [
+        query.params(now=now) for query in (NEXT_STEP_AFTER, NEXT_DECAY_AFTER, NEXT_CHECK_AFTER)
+    ]
+
+
+CLEAR_LEASES = (
+    update(_C).where(_C.lease_owner.is_not(None)).values(lease_owner=None, lease_until=None)
+)
+"""Every contact lease dropped (a benchmark between rounds)."""
+
+RENEW_BEFORE_SEND = (
+    update(_C)
+    .where(
+        _C.id == bindparam("contact_id"),
+        _C.lease_owner == bindparam("token"),
+        select(models.Message.id)
+        .where(models.Message.uid == bindparam("message_uid"), models.Message.status == "pending")
+        .exists(),
+    )
+    .values(lease_until=bindparam("until"))
+    .returning(_C.id)
+)
+"""Right before a provider call: the claim is still ours (renewed) and the message still
+waits to go out. No row back: stop, another run owns the contact or sent the message."""

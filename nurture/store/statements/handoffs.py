@@ -1,0 +1,18 @@
+"""Statements of the handoffs aggregate the engine's SLA check runs."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+
+from nurture.store import models
+
+_H = models.Handoff
+
+CHECKS_DUE = (
+    select(_H)
+    .where(
+        _H.contact_id.in_(bindparam("contact_ids", expanding=True)), _H.check_at <= bindparam("now")
+    )
+    .order_by(_H.check_at, _H.id)
+)
+"""The claimed contacts' handoffs whose SLA is to be checked now (ORM rows)."""

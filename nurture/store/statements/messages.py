@@ -1,0 +1,83 @@
+"""Statements of the messages aggregate: the send keys, the marks, and what the rules read."""
+
+from __future__ import annotations
+
+from sqlalchemy import BindParameter, bindparam, func, select, update
+
+from nurture.store import models
+
+_M, _S, _E = models.Message, models.Suppression, models.Event
+_CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
+
+SOFT_BOUNCE_LIMIT = 3
+"""Soft bounces in a row (no delivery between them) after which an address is suppressed."""
+
+KEYS_OF_ENROLLMENTS = select(_M.idempotency_key, _M.id).where(
+    _M.enrollment_id.in_(bindparam("enrollment_ids", expanding=True))
+)
+"""The ids of the enrollments' messages, by idempotency key."""
+
+MARK_SENT = (
+    update(_M)
+    .where(_M.uid == bindparam("message_uid"), _M.status == "pending")
+    .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("at"))
+)
+"""The provider took the email. A fact, recorded whoever holds the claim by then: dropping it
+would have the next owner hand the email over again."""
+MARK_FAILED = (
+    update(_M)
+    .where(_M.uid == bindparam("message_uid"), _M.status == "pending")
+    .values(status="failed", error=bindparam("error"))
+)
+"""The provider refused the email for good (or it could not be rendered)."""
+
+SUPPRESSED = select(_S.email).where(_S.email.in_(bindparam("emails", expanding=True)))
+_LATEST_BOUNCES = (
+    select(
+        _E.contact_id,
+        _E.type,
+        _E.properties,
+        func.row_number()
+        .over(partition_by=_E.contact_id, order_by=(_E.occurred_at.desc(), _E.id.desc()))
+        .label("position"),
+    )
+    .where(_E.contact_id.in_(_CONTACTS), _E.type.in_(("email_bounced", "email_delivered")))
+    .subquery()
+)
+LATEST_BOUNCES = (
+    select(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.type, _LATEST_BOUNCES.c.properties)
+    .where(_LATEST_BOUNCES.c.position <= SOFT_BOUNCE_LIMIT)
+    .order_by(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.position)
+)
+"""Each contact's latest bounces and deliveries, newest first."""
+COUNTED_BY_CAP = select(
+    _M.contact_id, func.coalesce(_M.sent_at, _M.created_at), _M.idempotency_key
+).where(
+    _M.contact_id.in_(_CONTACTS),
+    _M.template.not_like("notify:%"),
+    ((_M.status == "sent") & (_M.sent_at > bindparam("since")))
+    | ((_M.status == "pending") & (_M.created_at > bindparam("since"))),
+)
+"""Emails the frequency cap counts: sent within its period, and pending ones (in flight, or
+left by a run that stopped before its provider answered)."""
+FAIL_PENDING_OF_STEP = (
+    update(_M)
+    .where(
+        _M.enrollment_id == bindparam("of_enrollment"),
+        _M.step_id == bindparam("of_step"),
+        _M.status == "pending",
+    )
+    .values(status="failed", error=bindparam("error"))
+)
+"""The message of a step that failed for good, if it got one, failed with it."""
+REOPEN_FAILED_OF_STEP = (
+    update(_M)
+    .where(
+        _M.enrollment_id == bindparam("of_enrollment"),
+        _M.step_id == bindparam("of_step"),
+        _M.status == "failed",
+    )
+    .values(status="pending", error=None)
+)
+"""A failed step retried: its message waits again, under the same uid (the provider's
+idempotency key), rather than counting as done."""

@@ -1,0 +1,33 @@
+"""Statements of handoff notifications (webhooks and emails to sales), claimed like contacts."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, func, select, update
+
+from nurture.store import models
+
+_N = models.Notification
+
+DUE = (
+    select(_N.id)
+    .where(_N.next_attempt_at <= bindparam("now"))
+    .order_by(_N.next_attempt_at, _N.id)
+    .limit(bindparam("limit"))
+)
+NEXT = select(func.min(_N.next_attempt_at))
+NEXT_AFTER = select(func.min(_N.next_attempt_at)).where(_N.next_attempt_at > bindparam("now"))
+FAILED = select(_N).where(_N.status == "failed").order_by(_N.id)
+RETRY = (
+    update(_N)
+    .where(_N.status == "failed", _N.id.in_(bindparam("ids", expanding=True)))
+    .values(status="pending", attempts=0, next_attempt_at=bindparam("now"))
+)
+RETRY_ALL = (
+    update(_N)
+    .where(_N.status == "failed")
+    .values(status="pending", attempts=0, next_attempt_at=bindparam("now"))
+)
+NEXT_FREE = select(func.min(_N.next_attempt_at)).where(
+    (_N.lease_until.is_(None)) | (_N.lease_until <= bindparam("now"))
+)
+"""The earliest attempt due that no sweep holds (a claimed one is on its way)."""
