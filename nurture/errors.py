@@ -39,6 +39,10 @@ class DeliveryError(NurtureError):
     """A notification (CRM webhook) could not be delivered; it stays queued and is retried."""
 
 
+class DeliveryRejected(DeliveryError):
+    """The receiver refused the notification for good (a 4xx): retrying it would not help."""
+
+
 class FeedbackError(NurtureError):
     """Sales feedback that does not fit the contact's stage or handoff (accept, reject, ...)."""
 

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         return frozenset(t.strip() for t in (self.api_tokens or "").split(",") if t.strip())
 
     lease_seconds: float = Field(default=300.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    """Attempts of a step (or a handoff notification) before it fails for good."""
+    retry_first_seconds: float = Field(default=60.0, gt=0)
+    """The wait after a first transient failure; it doubles with each attempt (plus jitter)."""
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
     queue_prefix: str = Field(default="nurture", pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
     @field_validator("database_url")

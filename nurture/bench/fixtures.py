@@ -52,8 +52,8 @@ def add_enrollments(rt: Runtime, rows: list[dict[str, Any]]) -> None:
     full = [
         {
             "status": "active",
-            "lease_owner": None,
-            "lease_until": None,
+            "attempts": 0,
+            "last_error": None,
             "exit_reason": None,
             "finished_at": None,
             **row,

@@ -13,8 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-
 from nurture.bench.data import START
 from nurture.bench.fixtures import add_contacts, add_enrollments, current_version
 from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database, settle
@@ -22,7 +20,7 @@ from nurture.bench.timing import timed
 from nurture.clock import ManualClock
 from nurture.engine.runtime import Runtime
 from nurture.engine.tick import claim_due
-from nurture.store import models
+from nurture.store.statements.contacts import CLEAR_LEASES
 
 REPEATS = 7
 CONTACTS = 1_000
@@ -92,11 +90,6 @@ def _claim_all(rt: Runtime, due: int) -> float:
         if claimed != due:
             raise RuntimeError(f"tick scan bench: claimed {claimed} of {due} due enrollments")
         best = min(best, watch.seconds)
-        E = models.Enrollment
         with rt.engine.begin() as connection:
-            connection.execute(
-                update(E)
-                .where(E.lease_owner.is_not(None))
-                .values(lease_owner=None, lease_until=None)
-            )
+            connection.execute(CLEAR_LEASES)
     return best

@@ -85,7 +85,7 @@ def events_import(file: Path) -> None:
 def contacts_show(
     email: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
 ) -> None:
-    """Stage, score, band and the messages sent to one contact."""
+    """Stage, score, band, the messages sent to one contact and its failed steps."""
     from nurture.engine.queries import contact_summary
 
     rt = runtime(load_settings())
@@ -100,6 +100,22 @@ def contacts_show(
     for message in summary["messages"]:
         out.print(
             f"  {message['sent_at'] or 'not sent'}  {message['journey']}/{message['step']}"
-            f"  \\[{message['status']}]  {escape(message['subject'] or '')}",
+            f"  \\[{message['status']}]  {escape(message['subject'] or '')}"
+            + (f"  {escape(message['error'])}" if message["error"] else ""),
             highlight=False,
         )
+    for journey in summary["enrollments"]:
+        if journey["exit_reason"] == "failed":
+            out.print(
+                f"  [red]failed[/] {journey['journey']}/{journey['step']} after "
+                f"{journey['attempts']} attempts: {escape(journey['last_error'] or '')}"
+                "  (nurture failures list | retry)",
+                highlight=False,
+            )
+        elif journey["attempts"]:
+            out.print(
+                f"  [yellow]retrying[/] {journey['journey']}/{journey['step']}: attempt "
+                f"{journey['attempts'] + 1} at {journey['next_run_at']}, last error "
+                f"{escape(journey['last_error'] or '')}",
+                highlight=False,
+            )

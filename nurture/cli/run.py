@@ -55,10 +55,11 @@ def scheduler_command(
         interval,
         max_in_flight=max_in_flight,
         sweep=sweeps_to_broker,
+        rate=settings.clock_rate,
     )
     log.info("scheduler started (broker %s)", _redacted(settings))
     scheduler.run(stop)
-    log.info("scheduler stopped after claiming %d enrollments", scheduler.claimed)
+    log.info("scheduler stopped after claiming %d contacts", scheduler.claimed)
 
 
 @app.command("worker")
@@ -93,7 +94,9 @@ def run_command(
     lease = context.lease(settings)
     worker = None
     if settings.broker_url is None:
-        scheduler = Scheduler(rt, in_process(rt, lease, stop), lease, batch, interval)
+        scheduler = Scheduler(
+            rt, in_process(rt, lease, stop), lease, batch, interval, rate=settings.clock_rate
+        )
     else:
         import dramatiq
 
@@ -101,7 +104,15 @@ def run_command(
 
         worker = dramatiq.Worker(broker, worker_threads=threads)
         worker.start()
-        scheduler = Scheduler(rt, to_broker(), lease, batch, interval, sweep=sweeps_to_broker)
+        scheduler = Scheduler(
+            rt,
+            to_broker(),
+            lease,
+            batch,
+            interval,
+            sweep=sweeps_to_broker,
+            rate=settings.clock_rate,
+        )
     server = start_http(rt, settings, stop, host, port) if http else None
     log.info(
         "nurture running: scheduler, %s workers%s",

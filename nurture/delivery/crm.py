@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from nurture.errors import DeliveryError
+from nurture.errors import DeliveryError, DeliveryRejected
 
 SIGNATURE_HEADER = "X-Nurture-Signature"
 DELIVERY_HEADER = "X-Nurture-Delivery"
@@ -64,6 +64,8 @@ class CrmWebhook:
             response = self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        if response.is_client_error:
+            raise DeliveryRejected(f"HTTP {response.status_code}: {response.text[:200]}")
         if not response.is_success:
             raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
 

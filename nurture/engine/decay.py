@@ -1,53 +1,39 @@
-"""The decay sweep: contacts whose score time alone changes get their ledger brought up to date.
+"""Decay: contacts whose score time alone changes get their ledger brought up to date.
 
 Each contact carries ``decay_due_at`` (the next inactivity period or decay step, from
-:meth:`ScoreBook.next_due`), so the sweep is an index read and runs at every tick.
+:meth:`ScoreBook.next_due`). It is one of the due indexes contacts are claimed by, so decay
+runs under the contact's claim, at its due time, with the contact's other due work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from nurture.engine.journeys import react
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import catch_up
-from nurture.store import models
-
-BATCH = 500
+from nurture.store.statements import contacts as statements
 
 
 def next_decay(rt: Runtime) -> datetime | None:
-    C = models.Contact
-    with rt.sessions() as session:
-        return session.scalars(
-            select(C.decay_due_at)
-            .where(C.decay_due_at.is_not(None))
-            .order_by(C.decay_due_at)
-            .limit(1)
-        ).first()
+    with rt.engine.connect() as connection:
+        return connection.scalar(statements.NEXT_DECAY)
 
 
-def sweep(rt: Runtime, now: datetime) -> int:
-    """Apply decay and inactivity due at ``now``; return how many scores changed."""
-    C = models.Contact
+def catch_up_claimed(
+    rt: Runtime, session: Session, contact_ids: Collection[int], now: datetime
+) -> int:
+    """Apply the decay and inactivity due at ``now`` to claimed contacts; how many changed."""
     changed = 0
-    while True:
-        with rt.sessions.begin() as session:
-            contacts = session.scalars(
-                select(C)
-                .where(C.decay_due_at <= now)
-                .order_by(C.id)
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not contacts:
-                return changed
-            for contact in contacts:
-                band = contact.band
-                if catch_up(rt, session, contact, now):
-                    changed += 1
-                    contact.updated_at = now
-                    if contact.band != band:
-                        react(rt, session, contact, now)
+    due = session.scalars(statements.DECAY_DUE, {"contact_ids": list(contact_ids), "now": now})
+    for contact in due.all():
+        band = contact.band
+        if catch_up(rt, session, contact, now):
+            changed += 1
+            contact.updated_at = now
+            if contact.band != band:
+                react(rt, session, contact, now)
+    return changed

@@ -1,83 +1,88 @@
-"""Run claimed enrollments handed over by a broker, safely under redelivery.
+"""Run claimed contacts' due work, handed over by a broker or by the claiming process.
 
-The scheduler claims a batch under an owner id and enqueues ``(enrollments, owner)`` pairs.
-A broker delivers at least once, so the message may arrive twice, late, or after the
-scheduler has given the enrollment to someone else. :func:`take` settles that in one guarded
-UPDATE: an enrollment runs only if it is active and due and its lease is still the
-message's owner (or free), and the lease moves to a fresh token, so a second copy of the
-same message finds the lease gone and does nothing. The message key of each send step
-(engine/execute.py) stops a repeated send in every case the lease cannot.
+The scheduler leases contacts under an owner id and hands ``(contacts, owner)`` on. A
+broker delivers at least once, so the message may arrive twice, late, or after the
+scheduler has given the contacts to someone else. :func:`take` settles that in one guarded
+UPDATE: the lease moves from the message's owner (or from nobody) to a fresh token, so a
+second copy of the same message finds the lease gone and does nothing. Everything the run
+then writes is fenced on that token (engine/claim.py).
+
+A contact's due work runs together, in this order: decay of its score, the SLA checks of
+its handoffs, then the due steps of all its enrollments (engine/execute.py). Rules that
+span a contact's journeys (the frequency cap, one email per round, priority) therefore see
+everything sent or in flight for it.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import or_, select, update
-
+from nurture.engine.claim import ContactClaim
+from nurture.engine.decay import catch_up_claimed
+from nurture.engine.escalation import check_claimed
 from nurture.engine.execute import run_batch
 from nurture.engine.runtime import Runtime
-from nurture.store import models
+from nurture.store import claims
+from nurture.store.claims import CONTACTS
+from nurture.store.statements import enrollments
 
 log = logging.getLogger(__name__)
 
 
-def take(
-    rt: Runtime, enrollment_ids: list[int], owner: str, now: datetime, lease: timedelta
-) -> tuple[str, list[int]]:
-    """Move the leases from ``owner`` (or from nobody) to a new token: the ones ours to run."""
-    E = models.Enrollment
+def take(rt: Runtime, contact_ids: Sequence[int], owner: str, now: datetime) -> ContactClaim:
+    """Move the leases from ``owner`` (or from nobody) to a new token: the contacts ours to run."""
     token = uuid.uuid4().hex
     with rt.engine.begin() as connection:
-        connection.execute(
-            update(E)
-            .where(
-                E.id.in_(enrollment_ids),
-                E.status == "active",
-                E.next_run_at <= now,
-                or_(E.lease_owner == owner, E.lease_until.is_(None), E.lease_until <= now),
+        taken = claims.take(connection, CONTACTS, contact_ids, owner, token, now, rt.lease)
+    return ContactClaim(rt, token, set(taken))
+
+
+def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
+    """Run the claimed contacts' due work, then release them; how many messages went out.
+
+    On an error the claim is kept (the caller hands it back or lets it expire).
+    """
+    if claim.held:
+        with rt.sessions.begin() as session:
+            held = claim.fence(session)
+            catch_up_claimed(rt, session, held, now)
+            check_claimed(rt, session, held, now)
+    sent = 0
+    if claim.held:
+        with rt.engine.connect() as connection:
+            due = list(
+                connection.scalars(
+                    enrollments.DUE_OF_CONTACTS,
+                    {"contact_ids": sorted(claim.held), "now": now},
+                )
             )
-            .values(lease_owner=token, lease_until=now + lease)
-        )
-        taken = connection.scalars(
-            select(E.id).where(E.id.in_(enrollment_ids), E.lease_owner == token)
-        )
-        return token, sorted(taken, key=enrollment_ids.index)
-
-
-def give_back(rt: Runtime, enrollment_ids: list[int], token: str, owner: str) -> None:
-    """After a failed run: hand the leases still held back to the message's owner, for its
-    retry (the enrollments that did run have released theirs)."""
-    E = models.Enrollment
+        sent = run_batch(rt, claim, due, now)
     with rt.engine.begin() as connection:
-        connection.execute(
-            update(E)
-            .where(E.id.in_(enrollment_ids), E.lease_owner == token)
-            .values(lease_owner=owner)
-        )
+        claims.release(connection, CONTACTS, claim.token)
+    return sent
 
 
 def run_claimed(
-    rt: Runtime,
-    enrollment_ids: list[int],
-    owner: str,
-    lease: timedelta,
-    now: datetime | None = None,
+    rt: Runtime, contact_ids: list[int], owner: str, now: datetime | None = None
 ) -> list[int]:
-    """Run the due steps of claimed enrollments together; those that were ours to run."""
+    """Take the contacts leased to ``owner`` and run their due work; those that were ours."""
     now = now or rt.clock.now()
-    token, taken = take(rt, enrollment_ids, owner, now, lease)
-    if len(taken) < len(enrollment_ids):
-        log.debug(
-            "%d enrollments not due or leased to another run", len(enrollment_ids) - len(taken)
-        )
+    claim = take(rt, contact_ids, owner, now)
+    taken = sorted(claim.held)
+    if len(taken) < len(contact_ids):
+        log.debug("%d contacts leased to another run", len(contact_ids) - len(taken))
     if not taken:
         return taken
     try:
-        run_batch(rt, taken, now)
+        run_contacts(rt, claim, now)
     except BaseException:
-        give_back(rt, taken, token, owner)
+        try:
+            with rt.engine.begin() as connection:
+                claims.hand_back(connection, CONTACTS, taken, claim.token, owner)
+        except Exception:
+            log.exception("could not hand the claim back; it expires instead")
         raise
     return taken

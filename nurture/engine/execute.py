@@ -1,24 +1,28 @@
-"""Run the due steps of enrollments, sending each email at most once.
+"""Run the due steps of claimed contacts' enrollments, sending each email at most once.
 
-The send protocol: (1) commit a message row under the step's idempotency key, (2) call the
-provider, (3) at once commit "sent" on that row, (4) move the enrollment to its next step.
-A crash after (1) leaves a pending row that the retry finds and re-sends under the same
-message id (the outbox overwrites its file; providers get the id as their idempotency key);
-a crash after (3) leaves a sent row, and the retry moves on without sending.
-docs/architecture.md walks through each case.
+The send protocol: (1) commit a message row under the step's idempotency key, in a
+transaction fenced on the claim, (2) renew the contact's lease and check the row is still
+pending, call the provider, (3) at once commit "sent" on that row, retrying the mark for as
+long as the database is away, (4) move the enrollment to its next step. A crash after (1)
+leaves a pending row that the retry finds and re-sends under the same message id; a crash
+after (3) leaves a sent row, and the retry moves on without sending. A step that fails
+counts attempts with backoff, then fails for good, visibly. docs/architecture.md walks
+through each case.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from nurture.delivery.compose import compose
 from nurture.delivery.providers import OutgoingEmail
@@ -34,6 +38,7 @@ from nurture.domain.steps import (
     StepContext,
     next_action,
 )
+from nurture.engine.claim import ContactClaim
 from nurture.engine.effects import perform
 from nurture.engine.facts import StoredFacts
 from nurture.engine.journeys import finish, state_of
@@ -43,23 +48,18 @@ from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import Defer, Skip, Stop, cap_window_start, check_send
 from nurture.engine.splits import record_split
-from nurture.errors import NurtureError, ProviderRejected, TemplateError
+from nurture.errors import ProviderRejected, TemplateError
 from nurture.store import models
+from nurture.store.statements import enrollments, messages
 
 log = logging.getLogger(__name__)
 _MESSAGE_NAMESPACE = uuid.UUID("5d1b6a52-3c0e-4a8e-9f55-2b0f1c7a9e11")
-
-
-class StepsFailed(NurtureError):
-    """Some enrollments of a batch could not run; they stay where they were, to be retried."""
-
-    def __init__(self, failures: dict[int, Exception]) -> None:
-        super().__init__(
-            "; ".join(
-                f"enrollment {enrollment_id}: {type(exc).__name__}: {exc}"
-                for enrollment_id, exc in failures.items()
-            )
-        )
+PERMANENT = (TemplateError, ProviderRejected)
+"""Errors no retry can mend: the step fails at its first attempt."""
+MARK_FIRST_WAIT = 0.05
+MARK_MAX_WAIT = 2.0
+MARK_PATIENCE = 3600.0
+"""Real seconds a sent mark is retried while the database is unreachable."""
 
 
 @dataclass(frozen=True)
@@ -67,79 +67,169 @@ class _Delivery:
     """A committed pending message and what goes out for it: an email, or a webhook body."""
 
     enrollment_id: int
+    contact_id: int
     uid: str
     step: SendStep | NotifyStep
     email: OutgoingEmail | None
     payload: dict[str, Any] | None = None
 
 
-def run_batch(rt: Runtime, enrollment_ids: Sequence[int], now: datetime) -> int:
+def run_batch(
+    rt: Runtime, claim: ContactClaim, enrollment_ids: Sequence[int], now: datetime
+) -> int:
     """Execute the due steps of many enrollments in a few transactions for the whole batch.
 
-    Each round is one transaction: it moves on the enrollments whose message went out in the
-    round before, then advances every enrollment until it sleeps, finishes, leaves or
-    reaches an outward step, whose message it claims and renders. The round's messages are
-    then delivered outside any transaction, each marked sent on its own as soon as it is
-    out. A contact has at most one outward step per round, so whatever reads its sends
-    (the frequency cap) sees them as one-by-one execution would. When enrollments fail, the
-    others still run, then the failure is raised (StepsFailed when there are several).
+    Each round is one transaction, fenced on the claim: it moves on the enrollments whose
+    message went out in the round before, then advances every enrollment until it sleeps,
+    finishes, leaves or reaches an outward step, whose message it claims and renders. The
+    round's messages are then delivered outside any transaction, each right after its
+    contact's lease is renewed, and marked sent as soon as it is out. A contact has at most
+    one outward step per round, so whatever reads its sends (the frequency cap) sees them
+    as one-by-one execution would. A step that fails counts an attempt and backs off, or
+    fails for good (:func:`_failed_attempt`); only a lost database is raised.
     Returns how many messages went out.
     """
     waiting = list(dict.fromkeys(enrollment_ids))
     delivered: set[int] = set()
-    failed: dict[int, Exception] = {}
     sent = 0
     for _ in range(1000):
         if not waiting:
             break
         try:
             with rt.sessions.begin() as session:
-                deliveries, later = _round(rt, session, waiting, delivered, now)
-        except Exception:
+                deliveries, later = _round(rt, claim, session, waiting, delivered, now)
+        except DBAPIError:
+            raise
+        except Exception as exc:
             if len(waiting) == 1:
-                raise
+                log.exception("enrollment %s failed", waiting[0])
+                _failed_attempt(rt, claim, waiting[0], exc, now)
+                break
             log.warning("a batch of %d enrollments failed; running them one by one", len(waiting))
-            sent += _one_by_one(rt, waiting, now, failed)
+            for enrollment_id in waiting:
+                sent += run_batch(rt, claim, [enrollment_id], now)
             break
         delivered = set()
         if not deliveries:
             waiting = later
             continue
-        with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as marks:
-            for delivery in deliveries:
-                try:
-                    sent += _deliver(rt, marks, delivery)
-                except Exception as exc:
-                    log.exception("enrollment %s: delivery failed", delivery.enrollment_id)
-                    failed[delivery.enrollment_id] = exc
-                    marks.rollback()  # after a lost connection, the next mark takes a new one
-                else:
-                    delivered.add(delivery.enrollment_id)
+        sent += _deliver_all(rt, claim, deliveries, delivered, now)
         waiting = [*delivered, *later]
     else:
         raise RuntimeError(f"enrollments {waiting} ran 1000 steps without waiting")
-    if len(failed) == 1:
-        raise next(iter(failed.values()))
-    if failed:
-        raise StepsFailed(failed)
     return sent
 
 
-def _one_by_one(
-    rt: Runtime, enrollment_ids: list[int], now: datetime, failed: dict[int, Exception]
+def _deliver_all(
+    rt: Runtime,
+    claim: ContactClaim,
+    deliveries: list[_Delivery],
+    delivered: set[int],
+    now: datetime,
 ) -> int:
-    """After a failed round: run each enrollment alone, so one bad apple holds back no other.
-
-    An enrollment whose message went out already finds it by its key and moves on.
-    """
+    """Hand the round's messages over one by one; note in ``delivered`` who moves on."""
     sent = 0
-    for enrollment_id in enrollment_ids:
-        try:
-            sent += run_batch(rt, [enrollment_id], now)
-        except Exception as exc:
-            log.exception("enrollment %s failed; it runs again on a retry", enrollment_id)
-            failed[enrollment_id] = exc
+    marks = _autocommit(rt)
+    try:
+        for delivery in deliveries:
+            try:
+                if not claim.ready(marks, delivery.contact_id, delivery.uid):
+                    continue
+            except DBAPIError:
+                marks.close()
+                raise
+            try:
+                provider_id = _hand_over(rt, delivery)
+            except ProviderRejected as exc:
+                log.warning("enrollment %s: refused for good: %s", delivery.enrollment_id, exc)
+                marks = _mark(
+                    rt,
+                    marks,
+                    messages.MARK_FAILED,
+                    {"message_uid": delivery.uid, "error": str(exc)},
+                )
+                _failed_attempt(rt, claim, delivery.enrollment_id, exc, now)
+            except Exception as exc:
+                log.warning("enrollment %s: delivery failed: %s", delivery.enrollment_id, exc)
+                _failed_attempt(rt, claim, delivery.enrollment_id, exc, now)
+            else:
+                outcome = {
+                    "message_uid": delivery.uid,
+                    "provider_id": provider_id,
+                    "at": rt.clock.now(),
+                }
+                marks = _mark(rt, marks, messages.MARK_SENT, outcome)
+                delivered.add(delivery.enrollment_id)
+                sent += 1
+    finally:
+        marks.close()
     return sent
+
+
+def _autocommit(rt: Runtime) -> Connection:
+    return rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _mark(rt: Runtime, marks: Connection, statement: Any, values: dict[str, Any]) -> Connection:
+    """Record the provider's answer, retrying while the database is unreachable.
+
+    The provider has the email: failing here would retry the delivery and hand it over a
+    second time. So the mark is retried with backoff (and the claim renewed with it) for as
+    long as it takes; only the death of this process before it lands leaves the message
+    pending. Returns the connection to carry on with.
+    """
+    wait = MARK_FIRST_WAIT
+    started = time.monotonic()
+    while True:
+        try:
+            marks.execute(statement, values)
+            return marks
+        except DBAPIError as exc:
+            if time.monotonic() - started > MARK_PATIENCE:
+                raise
+            log.warning(
+                "message %s: mark failed (%s); retrying in %.1fs", values["message_uid"], exc, wait
+            )
+            marks.close()
+            time.sleep(wait)
+            wait = min(wait * 2, MARK_MAX_WAIT)
+            marks = _autocommit(rt)
+
+
+def _failed_attempt(
+    rt: Runtime, claim: ContactClaim, enrollment_id: int, exc: BaseException, now: datetime
+) -> None:
+    """Count a failed attempt at the enrollment's step: back off, or fail the step for good.
+
+    Permanent errors (a template that cannot render, a provider's or webhook's 4xx, an
+    invalid address) fail at once; others after ``rt.retry.max_attempts``. A failed step
+    ends the enrollment (exit reason ``failed``, the error kept, its message marked failed),
+    where `nurture failures retry` can resume it.
+    """
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    with rt.sessions.begin() as session:
+        enrollment = session.get(models.Enrollment, enrollment_id)
+        if enrollment is None or enrollment.status != "active":
+            return
+        if enrollment.contact_id not in claim.fence(session):
+            return
+        enrollment.attempts += 1
+        enrollment.last_error = error
+        if isinstance(exc, PERMANENT) or rt.retry.exhausted(enrollment.attempts):
+            log.error(
+                "enrollment %s: step %s failed: %s", enrollment_id, enrollment.current_step, error
+            )
+            finish(enrollment, "exited", now, enrollments.FAILED)
+            session.execute(
+                messages.FAIL_PENDING_OF_STEP,
+                {
+                    "of_enrollment": enrollment_id,
+                    "of_step": enrollment.current_step,
+                    "error": error,
+                },
+            )
+        else:
+            enrollment.next_run_at = now + rt.retry.wait(enrollment.attempts)
 
 
 @dataclass(frozen=True)
@@ -157,16 +247,23 @@ class _Round:
 
 
 def _round(
-    rt: Runtime, session: Session, enrollment_ids: list[int], delivered: set[int], now: datetime
+    rt: Runtime,
+    claim: ContactClaim,
+    session: Session,
+    enrollment_ids: list[int],
+    delivered: set[int],
+    now: datetime,
 ) -> tuple[list[_Delivery], list[int]]:
-    """One transaction of run_batch: the round's deliveries, and who waits for the next."""
-    E, M = models.Enrollment, models.Message
+    """One transaction of run_batch: the round's deliveries, and who waits for the next.
+
+    It starts by renewing the claim; enrollments of contacts no longer ours are left alone.
+    Within a contact, the journey of highest priority goes first.
+    """
+    held = claim.fence(session)
     loaded = session.scalars(
-        select(E)
-        .where(E.id.in_(enrollment_ids), E.status == "active")
-        .options(joinedload(E.contact))
+        enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": enrollment_ids}
     ).unique()
-    by_id = {enrollment.id: enrollment for enrollment in loaded}
+    by_id = {e.id: e for e in loaded if e.contact_id in held}
     state = _Round(
         session,
         SendHistory(
@@ -177,21 +274,25 @@ def _round(
         {
             key: message_id
             for key, message_id in session.execute(
-                select(M.idempotency_key, M.id).where(M.enrollment_id.in_(list(by_id)))
+                messages.KEYS_OF_ENROLLMENTS, {"enrollment_ids": list(by_id)}
             )
         },
+    )
+    order = {enrollment_id: n for n, enrollment_id in enumerate(enrollment_ids)}
+    ranked = sorted(
+        by_id.values(),
+        key=lambda e: (-rt.journey_for(e).priority, order[e.id]),
     )
     deliveries: list[_Delivery] = []
     later: list[int] = []
     busy: set[int] = set()
-    for enrollment_id in enrollment_ids:
-        enrollment = by_id.get(enrollment_id)
-        if enrollment is None or enrollment.status != "active":
+    for enrollment in ranked:
+        if enrollment.status != "active":
             continue
-        if enrollment_id in delivered:
+        if enrollment.id in delivered:
             _move_on(enrollment, rt.journey_for(enrollment), now)
         if enrollment.contact_id in busy:
-            later.append(enrollment_id)
+            later.append(enrollment.id)
             continue
         delivery = _advance(rt, state, enrollment, now)
         if delivery is not None:
@@ -216,7 +317,6 @@ def _advance(
         )
         if isinstance(action, Sleep):
             enrollment.next_run_at = action.until
-            enrollment.lease_owner = enrollment.lease_until = None
             return None
         if isinstance(action, Finish):
             finish(enrollment, "completed", now, action.reason)
@@ -242,13 +342,12 @@ def _advance(
             _move_on(enrollment, journey, now)  # out already: a run before this one sent it
             continue
         if isinstance(outward, SendStep):
-            verdict = check_send(rt, session, state.history, enrollment, now)
+            verdict = check_send(rt, session, state.history, enrollment, now, key)
             if isinstance(verdict, Stop):
                 finish(enrollment, "exited", now, verdict.reason)
                 return None
             if isinstance(verdict, Defer):
                 enrollment.next_run_at = verdict.until
-                enrollment.lease_owner = enrollment.lease_until = None
                 return None
             if isinstance(verdict, Skip):
                 _move_on(enrollment, journey, now)
@@ -256,10 +355,23 @@ def _advance(
         if message is None:
             message = _new_message(rt, session, enrollment, outward, key, now)
         delivery = _prepare(rt, enrollment, message, outward)
-        if delivery is not None:
+        if isinstance(delivery, _Delivery):
             return delivery
-        _move_on(enrollment, journey, now)  # its template failed: recorded as failed
+        _fail_now(enrollment, message, delivery, now)
+        return None
     raise RuntimeError(f"enrollment {enrollment.id} ran 1000 steps without waiting")
+
+
+def _fail_now(
+    enrollment: models.Enrollment, message: models.Message, exc: TemplateError, now: datetime
+) -> None:
+    """A permanent error found inside the round: the step fails at its first attempt."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    log.error("enrollment %s: step %s failed: %s", enrollment.id, enrollment.current_step, error)
+    message.status, message.error = "failed", error
+    enrollment.attempts += 1
+    enrollment.last_error = error
+    finish(enrollment, "exited", now, enrollments.FAILED)
 
 
 def _context(
@@ -289,6 +401,7 @@ def _move_on(
     following = journey.step(to) if to is not None else journey.after(enrollment.current_step)
     enrollment.current_step = following.id if following else None
     enrollment.step_entered_at = now
+    enrollment.attempts, enrollment.last_error = 0, None
     if following is not None:
         visits = dict(path.get("visits", {}))
         visits[following.id] = visits.get(following.id, 0) + 1
@@ -335,8 +448,12 @@ def _new_message(
 
 def _prepare(
     rt: Runtime, enrollment: models.Enrollment, message: models.Message, step: SendStep | NotifyStep
-) -> _Delivery | None:
-    """Render what the message sends; a template that fails marks it failed (None)."""
+) -> _Delivery | TemplateError:
+    """Render what the message sends; the TemplateError when it cannot be rendered.
+
+    Any exception while rendering counts: a template that divides by zero fails the same
+    way for every attempt, so it is a permanent error, not a crash to retry.
+    """
     contact = contact_context(enrollment.contact)
     journey = message.journey_id or ""
     payload = None
@@ -353,50 +470,21 @@ def _prepare(
             email = None
             payload = {"contact": contact, "journey": message.journey_id, "step": step.id}
     except TemplateError as exc:
-        message.status, message.error = "failed", str(exc)
-        return None
+        return exc
+    except Exception as exc:
+        return TemplateError(f"{step.id}: {type(exc).__name__}: {exc}")
     if email is not None:
         message.subject = email.subject
-    return _Delivery(enrollment.id, message.uid, step, email, payload)
+    return _Delivery(enrollment.id, enrollment.contact_id, message.uid, step, email, payload)
 
 
-_MARK_SENT = (
-    update(models.Message)
-    .where(models.Message.uid == bindparam("message_uid"))
-    .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("at"))
-)
-_MARK_FAILED = (
-    update(models.Message)
-    .where(models.Message.uid == bindparam("message_uid"))
-    .values(status="failed", error=bindparam("error"))
-)
-
-
-def _deliver(rt: Runtime, marks: Connection, delivery: _Delivery) -> bool:
-    """Hand one message over, then record at once that it is out (True) or refused for good.
-
-    ``marks`` is in autocommit: each mark is one statement, durable when it returns.
-    """
-    try:
-        if delivery.email is not None:
-            provider_id = rt.provider.send(delivery.email)
-        else:
-            assert delivery.payload is not None and isinstance(delivery.step, NotifyStep)
-            payload = {
-                **delivery.payload,
-                "message_id": delivery.uid,
-                "at": rt.clock.now().isoformat(),
-            }
-            provider_id = post_webhook(rt, delivery.step, delivery.uid, payload)
-    except ProviderRejected as exc:
-        outcome: dict[str, Any] = {"message_uid": delivery.uid, "error": str(exc)}
-        statement = _MARK_FAILED
-    else:
-        outcome = {"message_uid": delivery.uid, "provider_id": provider_id, "at": rt.clock.now()}
-        statement = _MARK_SENT
-    marks.execute(statement, outcome)
-    marks.commit()
-    return statement is _MARK_SENT
+def _hand_over(rt: Runtime, delivery: _Delivery) -> str:
+    """Call the provider (or post the webhook); the provider's id for what it took."""
+    if delivery.email is not None:
+        return rt.provider.send(delivery.email)
+    assert delivery.payload is not None and isinstance(delivery.step, NotifyStep)
+    payload = {**delivery.payload, "message_id": delivery.uid, "at": rt.clock.now().isoformat()}
+    return post_webhook(rt, delivery.step, delivery.uid, payload)
 
 
 def contact_context(contact: models.Contact) -> dict[str, Any]:

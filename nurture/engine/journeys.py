@@ -220,5 +220,3 @@ def finish(enrollment: models.Enrollment, status: str, now: datetime, reason: st
     enrollment.exit_reason = reason
     enrollment.finished_at = now
     enrollment.next_run_at = None
-    enrollment.lease_owner = None
-    enrollment.lease_until = None

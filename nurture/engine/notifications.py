@@ -1,41 +1,33 @@
 """Tell sales about a handoff: a signed CRM webhook and/or an email, stored before sending.
 
 A notification is a row first (in the transaction of the handoff), so nothing is lost when
-the CRM is down: the sweep delivers it, and retries with backoff until it gets through. After
-``GIVE_UP_AFTER`` attempts it is marked ``failed`` (visible in `nurture handoff list`) and is
-still retried once a day.
+the CRM is down: the sweep claims it (store/claims.py) and delivers it, and retries with
+backoff (the runtime's retry policy) until it gets through. A refusal (4xx) fails it at
+once; after the policy's attempts it fails too. A failed notification is visible in
+`nurture handoff list` and `nurture failures list`, and `nurture failures retry` sends it
+again.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+import uuid
+from datetime import datetime
 from html import escape
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from nurture.delivery.providers import OutgoingEmail
 from nurture.engine.history import contact_history
 from nurture.engine.runtime import Runtime
-from nurture.errors import NurtureError
-from nurture.store import models
+from nurture.errors import DeliveryRejected, NurtureError, ProviderRejected
+from nurture.store import claims, models
+from nurture.store.claims import NOTIFICATIONS
+from nurture.store.statements import notifications as statements
 
-FIRST_RETRY = timedelta(minutes=1)
-MAX_BACKOFF = timedelta(hours=1)
-GIVE_UP_AFTER = 8
-FAILED_RETRY = timedelta(days=1)
-CLAIM = timedelta(minutes=5)
+BATCH = 100
 log = logging.getLogger(__name__)
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failure: 1, 2, 4 ... minutes, at most an hour."""
-    if attempts >= GIVE_UP_AFTER:
-        return FAILED_RETRY
-    wait: timedelta = FIRST_RETRY * (2 ** (attempts - 1))
-    return min(wait, MAX_BACKOFF)
 
 
 def queue_webhook(
@@ -100,56 +92,49 @@ def _queue(
 
 
 def next_delivery(rt: Runtime) -> datetime | None:
-    N = models.Notification
-    with rt.sessions() as session:
-        return session.scalars(
-            select(N.next_attempt_at)
-            .where(N.next_attempt_at.is_not(None))
-            .order_by(N.next_attempt_at)
-            .limit(1)
-        ).first()
+    with rt.engine.connect() as connection:
+        return connection.scalar(statements.NEXT)
 
 
 def deliver_due(rt: Runtime, now: datetime) -> int:
-    """Attempt every notification due at ``now``; return how many were delivered."""
+    """Claim and attempt the notifications due at ``now``, batch after batch; how many went."""
+    token = uuid.uuid4().hex
+    delivered = 0
+    while True:
+        with claims.claiming(rt.engine) as connection:
+            due = statements.DUE.params(now=now, limit=BATCH)
+            batch = claims.claim(connection, NOTIFICATIONS, due, now, token, rt.lease, BATCH)
+        if not batch:
+            return delivered
+        for notification_id in batch:
+            delivered += _attempt(rt, notification_id, token, now)
+
+
+def _attempt(rt: Runtime, notification_id: int, token: str, now: datetime) -> bool:
     N = models.Notification
     with rt.sessions() as session:
-        due = session.scalars(
-            select(N.id).where(N.next_attempt_at <= now).order_by(N.next_attempt_at, N.id)
-        ).all()
-    delivered = 0
-    for notification_id in due:
-        delivered += _attempt(rt, notification_id, now)
-    return delivered
-
-
-def _attempt(rt: Runtime, notification_id: int, now: datetime) -> bool:
-    N = models.Notification
-    with rt.sessions.begin() as session:
-        claimed = session.execute(
-            update(N)
-            .where(N.id == notification_id, N.next_attempt_at <= now)
-            .values(next_attempt_at=now + CLAIM)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return False
         row = session.get_one(N, notification_id)
         channel, target, payload = row.channel, row.target, dict(row.payload)
-    error = None
+    error, permanent = None, False
     try:
         if channel == "webhook":
             rt.crm.post(target, payload, f"notification-{notification_id}")
         else:
             rt.provider.send(_email(rt, notification_id, target, payload))
+    except (DeliveryRejected, ProviderRejected) as exc:
+        error, permanent = str(exc), True
     except NurtureError as exc:
         error = str(exc)
     except Exception as exc:
         log.exception("notification %s failed", notification_id)
         error = f"{type(exc).__name__}: {exc}"
     with rt.sessions.begin() as session:
+        if not claims.renew(session.connection(), NOTIFICATIONS, [notification_id], token, now):
+            log.warning("notification %s: claim lost; its outcome is not recorded", notification_id)
+            return False
         row = session.get_one(N, notification_id)
         row.attempts += 1
+        row.lease_owner = row.lease_until = None
         if error is None:
             row.status, row.delivered_at, row.next_attempt_at, row.last_error = (
                 "delivered",
@@ -157,10 +142,11 @@ def _attempt(rt: Runtime, notification_id: int, now: datetime) -> bool:
                 None,
                 None,
             )
+        elif permanent or rt.retry.exhausted(row.attempts):
+            row.status, row.last_error, row.next_attempt_at = "failed", error, None
         else:
             row.last_error = error
-            row.status = "failed" if row.attempts >= GIVE_UP_AFTER else "pending"
-            row.next_attempt_at = now + backoff(row.attempts)
+            row.next_attempt_at = now + rt.retry.wait(row.attempts)
     return error is None
 
 

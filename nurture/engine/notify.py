@@ -20,14 +20,18 @@ from nurture.delivery.crm import sign
 from nurture.delivery.providers import OutgoingEmail
 from nurture.domain.steps import NotifyStep
 from nurture.engine.runtime import Runtime
-from nurture.errors import ProviderError, TemplateError
+from nurture.errors import ProviderError, ProviderRejected, TemplateError
 
 SIGNATURE_HEADER = "X-Nurture-Signature"
 _text = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 def post_webhook(rt: Runtime, step: NotifyStep, uid: str, payload: dict[str, Any]) -> str:
-    """POST ``payload`` as JSON with an HMAC-SHA256 signature; raise ProviderError on failure."""
+    """POST ``payload`` as JSON with an HMAC-SHA256 signature.
+
+    A 4xx is a refusal for good (ProviderRejected: the step fails at once); a 5xx, a
+    redirect or a timeout is ProviderError, retried with backoff.
+    """
     assert step.webhook is not None
     body = json.dumps(payload, sort_keys=True, default=str).encode()
     headers = {
@@ -43,6 +47,8 @@ def post_webhook(rt: Runtime, step: NotifyStep, uid: str, payload: dict[str, Any
     finally:
         if rt.http is None:
             client.close()
+    if 400 <= response.status_code < 500:
+        raise ProviderRejected(f"webhook {step.webhook}: HTTP {response.status_code}")
     if response.status_code >= 300:
         raise ProviderError(f"webhook {step.webhook}: HTTP {response.status_code}")
     return f"webhook:{response.status_code}"

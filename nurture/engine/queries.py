@@ -24,6 +24,11 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
             .where(models.Message.contact_id == contact.id)
             .order_by(models.Message.created_at, models.Message.id)
         ).all()
+        journeys = session.scalars(
+            select(models.Enrollment)
+            .where(models.Enrollment.contact_id == contact.id)
+            .order_by(models.Enrollment.enrolled_at, models.Enrollment.id)
+        ).all()
         return {
             "email": contact.email,
             "stage": contact.stage,
@@ -39,9 +44,23 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
                     "subject": m.subject,
                     "status": m.status,
                     "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                    "error": m.error,
                 }
                 for m in messages
             ],
+            "enrollments": [
+                {
+                    "journey": e.journey_id,
+                    "status": e.status,
+                    "step": e.current_step,
+                    "exit_reason": e.exit_reason,
+                    "attempts": e.attempts,
+                    "last_error": e.last_error,
+                    "next_run_at": e.next_run_at.isoformat() if e.next_run_at else None,
+                }
+                for e in journeys
+            ],
+            "leased": contact.lease_until is not None and contact.lease_until > rt.clock.now(),
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from nurture.domain.workspace import Workspace
 from nurture.errors import ConfigError
 from nurture.settings import Settings
 from nurture.store import models
+from nurture.store.claims import Retry
 from nurture.store.db import make_engine, make_sessions
 
 
@@ -39,6 +41,10 @@ class Runtime:
     http: httpx.Client | None = None
     """The client notify steps post webhooks with (None: a fresh one per call)."""
     crm: CrmWebhook = field(default_factory=lambda: CrmWebhook(None))
+    lease: timedelta = timedelta(minutes=5)
+    """How long a claim holds, in the clock's time (``NURTURE_LEASE_SECONDS`` real seconds)."""
+    retry: Retry = field(default_factory=Retry)
+    """Attempts and backoff of a failing step or notification, in the clock's time."""
     _versions: dict[int, Journey] = field(default_factory=dict)
 
     def journey_of(self, version: models.JourneyVersion) -> Journey:
@@ -74,6 +80,12 @@ def build_runtime(
         links=Links(settings.secret_key, settings.base_url),
         webhook_secret=settings.secret_key,
         crm=CrmWebhook(settings.crm_webhook_secret, settings.crm_webhook_url),
+        lease=timedelta(seconds=settings.lease_seconds * settings.clock_rate),
+        retry=Retry(
+            max_attempts=settings.max_attempts,
+            first=timedelta(seconds=settings.retry_first_seconds * settings.clock_rate),
+            cap=timedelta(seconds=settings.retry_max_seconds * settings.clock_rate),
+        ),
     )
 
 

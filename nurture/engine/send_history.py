@@ -4,7 +4,8 @@ A batch run (engine/execute.run_batch) asks, before each email, whether the addr
 suppressed, how many soft bounces in a row it has had and what it was sent lately: one query
 per table for the round's contacts instead of three per email. It stays true for the whole
 round because a contact has at most one email per round, and a suppression the rules add
-themselves is noted here as well.
+themselves is noted here as well. The cap counts pending messages with the sent ones: an
+email in flight is an email.
 """
 
 from __future__ import annotations
@@ -13,39 +14,17 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from nurture.store import models
-
-SOFT_BOUNCE_LIMIT = 3
-"""Soft bounces in a row (no delivery between them) after which an address is suppressed."""
-
-
-_S, _E, _M = models.Suppression, models.Event, models.Message
-_CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
-# Built once: SQLAlchemy then reuses the compiled SQL whatever the round's size.
-_SUPPRESSED = select(_S.email).where(_S.email.in_(bindparam("emails", expanding=True)))
-_LATEST_BOUNCES = (
-    select(
-        _E.contact_id,
-        _E.type,
-        _E.properties,
-        func.row_number()
-        .over(partition_by=_E.contact_id, order_by=(_E.occurred_at.desc(), _E.id.desc()))
-        .label("position"),
-    )
-    .where(_E.contact_id.in_(_CONTACTS), _E.type.in_(("email_bounced", "email_delivered")))
-    .subquery()
+from nurture.store.statements.messages import (
+    COUNTED_BY_CAP,
+    LATEST_BOUNCES,
+    SOFT_BOUNCE_LIMIT,
+    SUPPRESSED,
 )
-_BOUNCES = (
-    select(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.type, _LATEST_BOUNCES.c.properties)
-    .where(_LATEST_BOUNCES.c.position <= SOFT_BOUNCE_LIMIT)
-    .order_by(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.position)
-)
-_SENT = select(_M.contact_id, _M.sent_at).where(
-    _M.contact_id.in_(_CONTACTS), _M.status == "sent", _M.sent_at > bindparam("since")
-)
+
+__all__ = ["SOFT_BOUNCE_LIMIT", "SendHistory"]
 
 
 class SendHistory:
@@ -54,28 +33,32 @@ class SendHistory:
     ) -> None:
         ids = [contact.id for contact in contacts]
         self.suppressed = set(
-            session.scalars(_SUPPRESSED, {"emails": [contact.email for contact in contacts]})
+            session.scalars(SUPPRESSED, {"emails": [contact.email for contact in contacts]})
         )
         self._bounces = _soft_bounces_in_a_row(session, ids)
-        self._sent: dict[int, list[datetime]] = defaultdict(list)
+        self._sent: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
         if sent_since is not None:
-            for contact_id, at in session.execute(_SENT, {"contact_ids": ids, "since": sent_since}):
-                if at is not None:
-                    self._sent[contact_id].append(at)
+            rows = session.execute(COUNTED_BY_CAP, {"contact_ids": ids, "since": sent_since})
+            for contact_id, at, key in rows:
+                self._sent[contact_id].append((at, key))
 
     def soft_bounces_in_a_row(self, contact_id: int) -> int:
         return self._bounces.get(contact_id, 0)
 
-    def sent(self, contact_id: int) -> list[datetime]:
-        """When the contact was sent email since ``sent_since`` (the cap's period)."""
-        return self._sent.get(contact_id, [])
+    def sent(self, contact_id: int, besides: str | None = None) -> list[datetime]:
+        """When the contact was sent email since ``sent_since`` (the cap's period), counting
+        a pending message at its creation, except the message keyed ``besides`` (the one
+        being judged: a retry finds its own pending row)."""
+        return [at for at, key in self._sent.get(contact_id, []) if key != besides]
 
 
 def _soft_bounces_in_a_row(session: Session, contact_ids: list[int]) -> dict[int, int]:
     """The soft bounces at the head of each contact's latest bounces and deliveries."""
     counts: dict[int, int] = {}
     broken: set[int] = set()
-    for contact_id, kind, properties in session.execute(_BOUNCES, {"contact_ids": contact_ids}):
+    for contact_id, kind, properties in session.execute(
+        LATEST_BOUNCES, {"contact_ids": contact_ids}
+    ):
         if contact_id in broken:
             continue
         if kind != "email_bounced" or properties.get("bounce_type") != "soft":

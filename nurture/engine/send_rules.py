@@ -55,8 +55,12 @@ def check_send(
     history: SendHistory,
     enrollment: models.Enrollment,
     now: datetime,
+    key: str | None = None,
 ) -> Verdict:
-    """The journey's own send window, when it has one, replaces the workspace's default."""
+    """The journey's own send window, when it has one, replaces the workspace's default.
+
+    ``key`` is the idempotency key of the message judged: the cap does not count it.
+    """
     contact = enrollment.contact
     if contact.email in history.suppressed:
         return Stop("suppressed")
@@ -72,7 +76,7 @@ def check_send(
     if allowed > now:
         return Defer(allowed, "outside the send window or in quiet hours")
     if rules.cap is not None:
-        free_at = rules.cap.free_at(history.sent(contact.id), now)
+        free_at = rules.cap.free_at(history.sent(contact.id, key), now)
         if free_at is not None:
             if (journey.when_capped or rules.when_capped) == "skip":
                 return Skip("frequency cap")

@@ -1,11 +1,12 @@
-"""Work on the clock besides journey steps: score decay, SLA escalation, notification delivery.
+"""Work on the clock besides journey steps, and when it falls due.
 
-Each sweep is a function ``(runtime, now) -> count`` registered here by name, with a function
-telling when it next has work (an index read on a "due at" column: ``contacts.decay_due_at``,
-``handoffs.check_at``, ``notifications.next_attempt_at``). The scheduler runs every sweep on
-its interval (in-process, or one broker message per sweep), so each is idempotent: running it
-twice at the same ``now`` changes nothing the second time. The time-travel harness includes
-:func:`next_sweep` among its due times, so it never skips one.
+Score decay and SLA checks touch a contact, so they run under the contact's claim with its
+steps (engine/dispatch.py): their due indexes (``contacts.decay_due_at``,
+``handoffs.check_at``) are among those contacts are claimed by. What touches no contact is a
+sweep registered here by name, ``(runtime, now) -> count``: handoff notifications, claimed
+row by row through ``notifications.next_attempt_at`` with the same claim helper. Every
+kind of work has a due function; the scheduler sleeps until the earliest (so an
+accelerated clock is followed) and the time-travel harness stops at each.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ def register(name: str, sweep: Sweep, due: Due | None = None) -> None:
         DUE[name] = due
 
 
-register("decay", decay.sweep, decay.next_decay)
-register("escalation", escalation.sweep, escalation.next_check)
 register("notifications", notifications.deliver_due, notifications.next_delivery)
+DUE["decay"] = decay.next_decay
+DUE["escalation"] = escalation.next_check
 
 
 def run_sweep(rt: Runtime, name: str, now: datetime | None = None) -> int:

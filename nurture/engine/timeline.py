@@ -8,39 +8,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
-
 from nurture.clock import ManualClock
 from nurture.engine.runtime import Runtime
 from nurture.engine.sweeps import next_sweep
 from nurture.engine.tick import tick
 from nurture.store import models
+from nurture.store.statements import contacts as statements
 
 
 def next_due(rt: Runtime, until: datetime) -> datetime | None:
     """The earliest moment at or before ``until`` when some enrollment can run.
 
-    A leased enrollment can run again only once its lease has expired. Two reads on the
-    ``next_run_at`` index, not a scan: the earliest free row, then the leases of the rows
-    due before it (only those could be ready sooner).
+    A step of a leased contact can run again only once the lease has expired. Two reads on
+    the ``next_run_at`` index, not a scan: the earliest step whose contact is free, then the
+    leases over the steps due before it (only those could be ready sooner).
     """
-    E = models.Enrollment
-    with rt.sessions() as session:
-        free = session.scalar(
-            select(E.next_run_at)
-            .where(
-                E.next_run_at.is_not(None),
-                or_(E.lease_until.is_(None), E.lease_until <= E.next_run_at),
-            )
-            .order_by(E.next_run_at)
-            .limit(1)
-        )
-        leased = select(func.min(E.lease_until)).where(
-            E.next_run_at.is_not(None), E.lease_until > E.next_run_at
-        )
+    with rt.engine.connect() as connection:
+        free = connection.scalar(statements.NEXT_FREE_STEP)
+        leased = statements.NEXT_LEASE_END
         if free is not None:
-            leased = leased.where(E.next_run_at < free)
-        expiring = session.scalar(leased)
+            leased = leased.where(models.Enrollment.next_run_at < free)
+        expiring = connection.scalar(leased)
     found = min((t for t in (free, expiring) if t is not None), default=None)
     return found if found is not None and found <= until else None
 

@@ -26,9 +26,9 @@ SWEEPS = queue_name(context.settings(), "sweeps")
 
 
 @dramatiq.actor(broker=broker, queue_name=STEPS)
-def execute_steps(enrollment_ids: list[int], owner: str) -> None:
-    """Run the due steps of enrollments the scheduler leased to ``owner``."""
-    run_claimed(context.runtime(), enrollment_ids, owner, context.lease(context.settings()))
+def execute_contacts(contact_ids: list[int], owner: str) -> None:
+    """Run the due work (steps, decay, SLA checks) of contacts the scheduler leased to ``owner``."""
+    run_claimed(context.runtime(), contact_ids, owner)
 
 
 @dramatiq.actor(broker=broker, queue_name=EVENTS)

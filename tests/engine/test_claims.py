@@ -1,7 +1,9 @@
-"""Claiming due enrollments: concurrent schedulers never claim the same one twice.
+"""Claiming contacts with due work: concurrent schedulers never claim the same one twice.
 
-PostgreSQL takes rows with FOR UPDATE SKIP LOCKED; SQLite serialises claims with
-BEGIN IMMEDIATE. Both are raced here by threads that each claim batch after batch.
+A contact is claimed, not an enrollment: all of its due steps (here two enrollments each)
+run under one lease. PostgreSQL takes rows with FOR UPDATE SKIP LOCKED; SQLite serialises
+claims with BEGIN IMMEDIATE. Both are raced here by threads that each claim batch after
+batch.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def _runtime(url: str, tmp_path) -> Runtime:
 
 
 def _due(rt: Runtime, count: int) -> list[int]:
-    """``count`` enrollments in the welcome journey, all due now."""
+    """``count`` contacts, each with two enrollments in the welcome journey, all due now."""
     with rt.engine.begin() as connection:
         version = connection.scalar(
             select(models.JourneyVersion.id).where(models.JourneyVersion.journey_id == "welcome")
@@ -68,9 +70,10 @@ def _due(rt: Runtime, count: int) -> list[int]:
                     enrolled_at=NOW,
                 )
                 for c in contacts
+                for _ in range(2)
             ],
         )
-        return list(connection.scalars(select(models.Enrollment.id)))
+        return contacts
 
 
 def _race(rt: Runtime, schedulers: int) -> Counter[int]:
@@ -102,7 +105,7 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("empty_postgres_url")
 
 
-def test_racing_schedulers_claim_each_due_enrollment_exactly_once(database_url, tmp_path):
+def test_racing_schedulers_claim_each_contact_with_due_work_exactly_once(database_url, tmp_path):
     rt = _runtime(database_url, tmp_path)
     try:
         due = _due(rt, 120)
@@ -123,5 +126,51 @@ def test_a_lease_blocks_claims_until_it_expires_or_is_released(database_url, tmp
         assert release_claims(rt, "a", [second]) == 1
         assert claim_due(rt, NOW + timedelta(minutes=4), "b") == [second]
         assert claim_due(rt, NOW + timedelta(minutes=5), "c") == [first]  # expired
+    finally:
+        rt.engine.dispose()
+
+
+def test_a_claim_is_fenced_a_late_owner_writes_nothing(database_url, tmp_path):
+    from nurture.store import claims
+    from nurture.store.claims import CONTACTS
+
+    rt = _runtime(database_url, tmp_path)
+    try:
+        [ana] = _due(rt, 1)
+        later = NOW + timedelta(minutes=6)
+        assert claim_due(rt, NOW, "slow", lease=timedelta(minutes=5)) == [ana]
+        assert claim_due(rt, later, "fresh") == [ana]  # the slow one's lease ran out
+        with rt.engine.begin() as connection:
+            assert claims.renew(connection, CONTACTS, [ana], "slow", later) == set()
+            assert claims.renew(connection, CONTACTS, [ana], "fresh", later) == {ana}
+            assert claims.release(connection, CONTACTS, "slow") == 0
+            assert claims.release(connection, CONTACTS, "fresh") == 1
+    finally:
+        rt.engine.dispose()
+
+
+def test_contacts_are_claimed_for_due_decay_and_sla_checks_too(database_url, tmp_path):
+    rt = _runtime(database_url, tmp_path)
+    try:
+        [ana, bob, cid] = _due(rt, 3)
+        with rt.engine.begin() as connection:
+            connection.execute(models.Enrollment.__table__.update().values(next_run_at=None))
+            connection.execute(
+                models.Contact.__table__.update()
+                .where(models.Contact.id == bob)
+                .values(decay_due_at=NOW)
+            )
+            connection.execute(
+                insert(models.Handoff).values(
+                    contact_id=cid,
+                    owner="rep@acme.com",
+                    status="pending",
+                    sla_due_at=NOW,
+                    check_at=NOW - timedelta(minutes=1),
+                    details={},
+                    created_at=NOW,
+                )
+            )
+        assert claim_due(rt, NOW, "a") == [bob, cid]
     finally:
         rt.engine.dispose()

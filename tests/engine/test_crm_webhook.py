@@ -15,8 +15,9 @@ from sqlalchemy import select
 from nurture.clock import ManualClock
 from nurture.delivery.crm import DELIVERY_HEADER, SIGNATURE_HEADER, CrmWebhook, verify
 from nurture.engine.explain import handoff_board
-from nurture.engine.notifications import GIVE_UP_AFTER
+from nurture.engine.failures import retry_failures
 from nurture.store import models
+from nurture.store.claims import Retry
 from nurture.testing import Harness, make_harness
 
 SECRET = "crm-shared-secret"
@@ -67,6 +68,7 @@ def harness(tmp_path: Path, workspace: Path, templates: Path, url: str) -> Harne
         tmp_path, ManualClock(datetime(2026, 3, 2, 8, tzinfo=UTC)), folder, templates
     )
     nurture.runtime.crm = CrmWebhook(SECRET)
+    nurture.runtime.retry = Retry(max_attempts=5, jitter=0.0)  # the waits, exactly
     return nurture
 
 
@@ -137,7 +139,7 @@ def test_a_failing_crm_is_retried_with_backoff_and_nothing_is_lost(
     assert handoff_board(nurture.runtime)["undelivered"] == []
 
 
-def test_an_unreachable_crm_stays_visible_as_failed_and_is_still_retried(
+def test_an_unreachable_crm_fails_visibly_after_its_attempts_until_an_operator_retries(
     tmp_path: Path, nurture_workspace: Path, nurture_templates: Path, crm: Crm
 ) -> None:
     url = crm.url
@@ -147,11 +149,28 @@ def test_an_unreachable_crm_stays_visible_as_failed_and_is_still_retried(
     make_ana_an_mql(nurture)
     nurture.advance(hours=6)
     (failed,) = notifications(nurture)
-    assert (failed.status, failed.attempts) == ("failed", GIVE_UP_AFTER)
+    assert (failed.status, failed.attempts) == ("failed", 5)  # 1 + 2 + 4 + 8 minutes apart
     assert "ConnectError" in (failed.last_error or "")
-    assert failed.next_attempt_at is not None  # retried once a day from now on
+    assert failed.next_attempt_at is None
     nurture.advance(days=1)
-    assert notifications(nurture)[0].attempts == GIVE_UP_AFTER + 1
+    assert notifications(nurture)[0].attempts == 5  # nothing more, until asked
+
+    assert retry_failures(nurture.runtime, [f"notification:{failed.id}"]) == 1
+    nurture.advance(seconds=30)
+    again = notifications(nurture)[0]
+    assert (again.status, again.attempts) == ("pending", 1)  # a fresh round of attempts
+
+
+def test_a_crm_that_refuses_the_notification_fails_it_at_once(
+    tmp_path: Path, nurture_workspace: Path, nurture_templates: Path, crm: Crm
+) -> None:
+    crm.statuses = [422]
+    nurture = harness(tmp_path, nurture_workspace, nurture_templates, crm.url)
+    make_ana_an_mql(nurture)
+    nurture.advance(hours=1)
+    (refused,) = notifications(nurture)
+    assert (refused.status, refused.attempts, refused.last_error) == ("failed", 1, "HTTP 422: ")
+    assert len(crm.requests) == 1
 
 
 def test_without_a_secret_the_webhook_waits_with_a_clear_error(

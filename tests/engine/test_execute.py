@@ -82,20 +82,32 @@ def test_a_provider_outage_delays_the_step_and_loses_nothing(flaky_harness) -> N
     assert len(set(provider.calls)) == 2
 
 
-def test_a_template_error_fails_that_message_and_the_journey_goes_on(
+def test_a_template_error_fails_the_step_at_once_and_a_retry_sends_it_once_fixed(
     tmp_path: Path, nurture_clock: ManualClock, nurture_workspace: Path, nurture_templates: Path
 ) -> None:
+    from nurture.engine.failures import list_failures, retry_failures
+
     templates = tmp_path / "templates"
     shutil.copytree(nurture_templates, templates)
     # lint cannot know which attributes a contact has: this one fails only at send time
+    original = (templates / "welcome.html").read_text()
     (templates / "welcome.html").write_text("<p>Hi {{ contact.attributes.nickname.upper() }}</p>")
     harness = make_harness(tmp_path, nurture_clock, nurture_workspace, templates)
     harness.emit(BOB, "subscribed")
     [failed] = _messages(harness)
     assert failed.status == "failed"
     assert "nickname" in (failed.error or "")
+    [failure] = list_failures(harness.runtime)
+    assert (failure.status, failure.step, failure.attempts) == ("failed", "welcome", 1)
     harness.advance(days=2)
-    assert harness.sent_steps(BOB) == ["welcome/getting-started"]
+    assert harness.sent_steps(BOB) == []  # the journey stopped on its failed step
+
+    (templates / "welcome.html").write_text(original)
+    harness.runtime.templates = type(harness.runtime.templates)(templates)
+    assert retry_failures(harness.runtime, [failure.id]) == 1
+    harness.run_due()
+    assert harness.sent_steps(BOB) == ["welcome/welcome"]
+    assert [m.uid for m in _messages(harness)] == [failed.uid]  # the same message, sent now
 
 
 def test_every_email_carries_the_trace_headers_and_one_click_unsubscribe(nurture: Harness) -> None:
@@ -153,10 +165,10 @@ def test_a_batch_that_breaks_runs_its_enrollments_one_by_one(
 
     check_send = execute.check_send
 
-    def broken_for_bob(rt, session, history, enrollment, now):
+    def broken_for_bob(rt, session, history, enrollment, now, key=None):
         if enrollment.contact.email == BOB:
             raise RuntimeError("a bug that only Bob's data reaches")
-        return check_send(rt, session, history, enrollment, now)
+        return check_send(rt, session, history, enrollment, now, key)
 
     monkeypatch.setattr(execute, "check_send", broken_for_bob)
     people = ["ana@acme.com", BOB, "cid@acme.com"]

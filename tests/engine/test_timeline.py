@@ -1,10 +1,10 @@
-"""The next moment some enrollment can run: its due time, or the end of a lease on it."""
+"""The next moment some enrollment can run: its due time, or the end of its contact's lease."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from nurture.engine.contacts import find_contact
 from nurture.engine.journeys import enroll
@@ -32,9 +32,15 @@ def _two_enrollments(nurture: Harness) -> tuple[int, int]:
 
 
 def _set(nurture: Harness, enrollment_id: int, **values: object) -> None:
-    E = models.Enrollment
+    """Set the enrollment's columns, and its contact's for the lease."""
+    E, C = models.Enrollment, models.Contact
+    lease = {k: values.pop(k) for k in ("lease_owner", "lease_until") if k in values}
     with nurture.runtime.engine.begin() as connection:
-        connection.execute(update(E).where(E.id == enrollment_id).values(**values))
+        if values:
+            connection.execute(update(E).where(E.id == enrollment_id).values(**values))
+        if lease:
+            contact = select(E.contact_id).where(E.id == enrollment_id).scalar_subquery()
+            connection.execute(update(C).where(C.id == contact).values(**lease))
 
 
 def test_a_lease_holds_its_enrollment_back_until_it_expires(nurture: Harness) -> None:

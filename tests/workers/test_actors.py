@@ -45,8 +45,8 @@ def messages(harness) -> list[models.Message]:
 def leases(harness) -> list[tuple[str | None, object]]:
     with harness.runtime.sessions() as session:
         return [
-            (e.lease_owner, e.lease_until)
-            for e in session.scalars(select(models.Enrollment).order_by(models.Enrollment.id))
+            (c.lease_owner, c.lease_until)
+            for c in session.scalars(select(models.Contact).order_by(models.Contact.id))
         ]
 
 
@@ -95,14 +95,16 @@ def test_a_message_whose_claim_was_taken_over_does_nothing(harness, actors, work
     harness.clock.advance(minutes=6)  # the lease expires
     assert scheduler(harness).tick() == 1  # claimed again, and enqueued
     [(owner, _until)] = leases(harness)
-    actors.execute_steps.send([1], "the-dead-schedulers-owner")
+    actors.execute_contacts.send([1], "the-dead-schedulers-owner")
     drain(actors, worker)
     assert harness.sent_steps("ana@acme.com") == ["welcome/welcome"]
     assert len(messages(harness)) == 1
     assert owner is not None
 
 
-def test_a_failed_step_is_dead_lettered_visible_and_retryable(harness, actors, worker) -> None:
+def test_a_provider_that_is_down_backs_off_and_the_step_goes_out_once_it_is_back(
+    harness, actors, worker
+) -> None:
     subscribe(harness, "ana@acme.com")
     provider = harness.runtime.provider
     calls: list[str] = []
@@ -115,31 +117,67 @@ def test_a_failed_step_is_dead_lettered_visible_and_retryable(harness, actors, w
             raise ProviderError("connection refused")
 
     harness.runtime.provider = Down()
+    scheduler(harness).tick()
+    drain(actors, worker)
+    assert list_dead(actors.broker, [actors.STEPS]) == []  # a step's failure is ours to retry
+    [pending] = messages(harness)
+    assert pending.status == "pending"
+    with harness.runtime.sessions() as session:
+        [enrollment] = session.scalars(select(models.Enrollment)).all()
+    assert (enrollment.attempts, enrollment.last_error) == (
+        1,
+        "ProviderError: connection refused",
+    )
+    assert enrollment.next_run_at is not None and enrollment.next_run_at > harness.now()
+    assert leases(harness) == [(None, None)]
+
+    harness.runtime.provider = provider  # the provider is back
+    harness.clock.set(enrollment.next_run_at)
+    scheduler(harness).tick()
+    drain(actors, worker)
+    assert harness.sent_steps("ana@acme.com") == ["welcome/welcome"]
+    [sent] = messages(harness)
+    assert calls == [sent.uid]  # the retry sent under the same message id
+
+
+def test_a_run_that_loses_its_database_is_dead_lettered_visible_and_retryable(
+    harness, actors, worker, monkeypatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from nurture.engine import execute
+
+    subscribe(harness, "ana@acme.com")
+    rounds = execute._round
+
+    def lost(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(execute, "_round", lost)
     Scheduler(
         harness.runtime,
-        lambda batch, owner: actors.execute_steps.send_with_options(
+        lambda batch, owner: actors.execute_contacts.send_with_options(
             args=(batch, owner), max_retries=0
         ),
         LEASE,
     ).tick()
     drain_dead(actors, worker)
     [letter] = list_dead(actors.broker, [actors.STEPS])
-    assert letter.actor == "execute_steps"
-    assert "connection refused" in (letter.error or "")
-    [pending] = messages(harness)
-    assert pending.status == "pending"
+    assert letter.actor == "execute_contacts"
+    assert "sqlalche.me" in (letter.error or "")  # the last line of the traceback
+    assert messages(harness) == []
 
-    harness.runtime.provider = provider  # the provider is back
+    monkeypatch.setattr(execute, "_round", rounds)  # the database is back
     assert [r.message_id for r in retry_dead(actors.broker, [actors.STEPS])] == [letter.message_id]
     drain(actors, worker)
     assert list_dead(actors.broker, [actors.STEPS]) == []
     assert harness.sent_steps("ana@acme.com") == ["welcome/welcome"]
-    [sent] = messages(harness)
-    assert calls == [sent.uid]  # the retry sent under the same message id
 
 
 def drain_dead(actors, worker) -> None:
-    with pytest.raises(ProviderError):
+    from sqlalchemy.exc import OperationalError
+
+    with pytest.raises(OperationalError):
         actors.broker.join(actors.STEPS, fail_fast=True)
     worker.join()
 

@@ -50,7 +50,7 @@ def test_a_nacked_message_is_listed_and_a_retry_puts_it_back(broker) -> None:
     sent = broker.enqueue(
         dramatiq.Message(
             queue_name=broker.queue,
-            actor_name="execute_steps",
+            actor_name="execute_contacts",
             args=([42], "owner-1"),
             kwargs={},
             options={"retries": 5, "traceback": "Traceback...\nProviderError: refused\n"},
@@ -63,7 +63,7 @@ def test_a_nacked_message_is_listed_and_a_retry_puts_it_back(broker) -> None:
     [letter] = list_dead(broker, [broker.queue])
     assert (letter.message_id, letter.actor, letter.args) == (
         sent.message_id,
-        "execute_steps",
+        "execute_contacts",
         ([42], "owner-1"),
     )
     assert letter.error == "ProviderError: refused"

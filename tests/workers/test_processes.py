@@ -83,7 +83,7 @@ def test_run_sends_on_an_accelerated_clock_and_stops_cleanly_on_sigterm(tmp_path
     assert run.returncode == 0, err
     assert "SIGTERM: finishing the work in hand" in err
     leased = database.execute(
-        "SELECT count(*) FROM enrollments WHERE lease_owner IS NOT NULL"
+        "SELECT count(*) FROM contacts WHERE lease_owner IS NOT NULL"
     ).fetchone()[0]
     assert leased == 0
     per_step = database.execute(

@@ -26,7 +26,7 @@ def subscribe(nurture: Harness, count: int) -> None:
 
 def leased(nurture: Harness) -> int:
     with nurture.runtime.sessions() as session:
-        rows = session.scalars(select(models.Enrollment.lease_owner)).all()
+        rows = session.scalars(select(models.Contact.lease_owner)).all()
     return sum(owner is not None for owner in rows)
 
 
@@ -64,22 +64,69 @@ def test_claims_stop_while_too_many_are_in_flight(nurture: Harness) -> None:
     assert [len(b) for b in batches] == [2]
 
 
-def test_run_ticks_and_sweeps_until_stopped(nurture: Harness) -> None:
+def test_run_ticks_until_stopped(nurture: Harness) -> None:
     subscribe(nurture, 1)
     stop = threading.Event()
-    swept: list[object] = []
-    SWEEPS["test-sweep"] = lambda rt, now: swept.append(now) or 0
-    try:
-        scheduler = Scheduler(
-            nurture.runtime, in_process(nurture.runtime, LEASE, stop), LEASE, interval=0.01
-        )
-        runner = threading.Thread(target=scheduler.run, args=(stop,))
-        runner.start()
-        stop.wait(0.5)
-        stop.set()
-        runner.join(timeout=10)
-    finally:
-        del SWEEPS["test-sweep"]
+    scheduler = Scheduler(
+        nurture.runtime, in_process(nurture.runtime, LEASE, stop), LEASE, interval=0.01
+    )
+    runner = threading.Thread(target=scheduler.run, args=(stop,))
+    runner.start()
+    stop.wait(0.5)
+    stop.set()
+    runner.join(timeout=10)
     assert not runner.is_alive()
     assert nurture.sent_steps("c0@example.com") == ["welcome/welcome"]
-    assert swept == [nurture.now()]  # once: the sweep interval is a minute
+
+
+def test_the_scheduler_sleeps_until_the_next_due_time_at_the_clocks_speed(
+    nurture: Harness,
+) -> None:
+    subscribe(nurture, 1)
+    stop = threading.Event()
+    hourly = Scheduler(
+        nurture.runtime, in_process(nurture.runtime, LEASE, stop), LEASE, interval=5, rate=3600
+    )
+    hourly.tick()  # the welcome goes out; the next email is due in days
+    now = nurture.now()
+    assert hourly.pause(now) == 0.5  # never more than half a virtual hour: 1800 s / 3600
+    with nurture.runtime.sessions.begin() as session:
+        enrollment = session.scalars(select(models.Enrollment)).one()
+        enrollment.next_run_at = now + timedelta(minutes=10)
+    assert abs(hourly.pause(now) - 600 / 3600) < 1e-6  # ten virtual minutes, in real seconds
+    assert Scheduler(nurture.runtime, hourly.dispatch, LEASE, interval=0.05).pause(now) == 0.05
+
+
+def test_due_notifications_are_swept_by_the_scheduler(nurture: Harness) -> None:
+    swept: list[object] = []
+    SWEEPS["test-sweep"] = lambda rt, now: swept.append(now) or 0
+    scheduler = Scheduler(nurture.runtime, lambda batch, owner: None, LEASE)
+    try:
+        scheduler.tick()
+        assert swept == []  # nothing due
+        nurture.contact("ana@acme.com")
+        with nurture.runtime.sessions.begin() as session:
+            contact = session.scalars(select(models.Contact)).one()
+            handoff = models.Handoff(
+                contact_id=contact.id,
+                owner="rep@acme.com",
+                sla_due_at=nurture.now(),
+                created_at=nurture.now(),
+            )
+            session.add(handoff)
+            session.flush()
+            session.add(
+                models.Notification(
+                    handoff_id=handoff.id,
+                    channel="email",
+                    target="rep@acme.com",
+                    payload={"subject": "s", "lines": []},
+                    next_attempt_at=nurture.now(),
+                    created_at=nurture.now(),
+                )
+            )
+        swept.clear()  # the harness's own ticks sweep too
+        scheduler.tick()
+    finally:
+        del SWEEPS["test-sweep"]
+    assert swept == [nurture.now()]
