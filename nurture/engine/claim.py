@@ -4,7 +4,7 @@ The scheduler leases contacts (store/claims.py); a run takes them under a fresh 
 holds them as :class:`ContactClaim`. Each transaction of the run starts with :meth:`fence`,
 which renews the leases still under the token and drops the contacts that are not (an
 overrunning run whose lease expired and was claimed again); before each provider call
-:meth:`ready` renews that contact's lease and checks the message still waits. A run that
+:meth:`ready` renews them all again and checks the message still waits. A run that
 lost its claim therefore stops before the provider, and a live one never lets its lease run
 out while it works.
 """
@@ -53,24 +53,13 @@ class ContactClaim:
         return still
 
     def ready(self, connection: Connection, contact_id: int, message_uid: str) -> bool:
-        """Before a provider call: renewed, still ours, and the message still pending."""
-        if contact_id not in self.held:
+        """Before a provider call: every lease of the run renewed (a slow provider must
+        not let the contacts still waiting expire), this one still ours, the message
+        still pending."""
+        if contact_id not in self._renewed(connection):
             return False
-        renewed = connection.scalar(
-            statements.RENEW_BEFORE_SEND,
-            {
-                "contact_id": contact_id,
-                "token": self.token,
-                "message_uid": message_uid,
-                "until": self.until(),
-            },
-        )
-        if renewed is None:
-            self.held.discard(contact_id)
-            log.warning(
-                "contact %s: claim lost or message %s no longer pending; not sending",
-                contact_id,
-                message_uid,
-            )
+        pending = connection.scalar(statements.PENDING, {"message_uid": message_uid})
+        if pending is None:
+            log.warning("message %s is no longer pending: not sending it", message_uid)
             return False
         return True

@@ -180,20 +180,27 @@ def _mark(rt: Runtime, marks: Connection, statement: Any, values: dict[str, Any]
     """
     wait = MARK_FIRST_WAIT
     started = time.monotonic()
+    connection: Connection | None = marks
     while True:
         try:
-            marks.execute(statement, values)
-            return marks
+            if connection is None:
+                connection = _autocommit(rt)
+            connection.execute(statement, values)
+            return connection
         except DBAPIError as exc:
             if time.monotonic() - started > MARK_PATIENCE:
                 raise
             log.warning(
-                "message %s: mark failed (%s); retrying in %.1fs", values["message_uid"], exc, wait
+                "message %s: mark failed (%s); retrying in %.2fs",
+                values["message_uid"],
+                str(exc).splitlines()[0],
+                wait,
             )
-            marks.close()
+            if connection is not None:
+                connection.close()
+            connection = None
             time.sleep(wait)
             wait = min(wait * 2, MARK_MAX_WAIT)
-            marks = _autocommit(rt)
 
 
 def _failed_attempt(

@@ -43,6 +43,7 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
                     "template": m.template,
                     "subject": m.subject,
                     "status": m.status,
+                    "uid": m.uid,
                     "sent_at": m.sent_at.isoformat() if m.sent_at else None,
                     "error": m.error,
                 }

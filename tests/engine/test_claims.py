@@ -152,7 +152,7 @@ def test_a_claim_is_fenced_a_late_owner_writes_nothing(database_url, tmp_path):
 def test_contacts_are_claimed_for_due_decay_and_sla_checks_too(database_url, tmp_path):
     rt = _runtime(database_url, tmp_path)
     try:
-        [ana, bob, cid] = _due(rt, 3)
+        [_ana, bob, cid] = _due(rt, 3)
         with rt.engine.begin() as connection:
             connection.execute(models.Enrollment.__table__.update().values(next_run_at=None))
             connection.execute(

@@ -16,7 +16,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
@@ -66,6 +66,14 @@ class Counts:
         )
 
 
+#: Which journeys contact ``n`` is enrolled in, and when its first step falls due.
+Plan = Callable[[int, datetime], list[tuple[str, str, datetime]]]
+
+
+def drip_plan(n: int, now: datetime) -> list[tuple[str, str, datetime]]:
+    return [("drip", STEPS[0], now)]
+
+
 @dataclass
 class Deployment:
     env: dict[str, str]
@@ -73,6 +81,7 @@ class Deployment:
     outbox: Path
     logs: Path
     contacts: int
+    plan: Plan = drip_plan
     schedulers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     elapsed: float = 0.0
@@ -82,20 +91,20 @@ class Deployment:
         return self.contacts * len(STEPS)
 
     def enroll(self) -> None:
-        """Every contact is a lead entering the journey now (virtual time).
+        """Every contact is a lead entering its plan's journeys (the drip journey, now).
 
         Set up in bulk rather than through ingest: the system under test is the scheduler
         and the workers, and 2,000 ingests would take most of the time budget.
         """
-        settings = load_settings(**_settings_overrides(self.env))
+        settings = load_settings(**{**_settings_overrides(self.env), "email_backend": "outbox"})
         rt = open_runtime(settings)
         now = rt.clock.now()
         try:
             with rt.engine.begin() as connection:
-                version = connection.scalar(
-                    select(models.JourneyVersion.id).where(
-                        models.JourneyVersion.journey_id == "drip"
-                    )
+                versions = dict(
+                    connection.execute(
+                        select(models.JourneyVersion.journey_id, models.JourneyVersion.id)
+                    ).all()
                 )
                 connection.execute(
                     insert(models.Contact),
@@ -120,15 +129,16 @@ class Deployment:
                     [
                         dict(
                             contact_id=contact_id,
-                            journey_id="drip",
-                            version_id=version,
+                            journey_id=journey,
+                            version_id=versions[journey],
                             status="active",
-                            current_step=STEPS[0],
+                            current_step=step,
                             step_entered_at=now,
-                            next_run_at=now,
+                            next_run_at=due,
                             enrolled_at=now,
                         )
-                        for contact_id in ids
+                        for n, contact_id in enumerate(ids)
+                        for journey, step, due in self.plan(n, now)
                     ],
                 )
         finally:
@@ -282,8 +292,10 @@ def _settings_overrides(env: dict[str, str]) -> dict[str, object]:
     return {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}
 
 
-def _workspace(tmp: Path) -> Path:
-    """The example workspace, sending at any hour, with the drip journey.
+def _workspace(
+    tmp: Path, journeys: dict[str, str] | None = None, sending: dict[str, object] | None = None
+) -> Path:
+    """The example workspace, sending at any hour, with the drip journey (or ``journeys``).
 
     A day passes in three seconds here: the example's 08:00-20:00 window and quiet hours
     would idle the workers half of every three seconds, and these tests are about them. The
@@ -292,10 +304,14 @@ def _workspace(tmp: Path) -> Path:
     workspace = tmp / "journeys"
     workspace.mkdir()
     settings = yaml.safe_load((ROOT / "journeys" / "workspace.yaml").read_text())
-    del settings["sending"]["window"], settings["sending"]["quiet_hours"]
+    if sending is None:
+        del settings["sending"]["window"], settings["sending"]["quiet_hours"]
+    else:
+        settings["sending"] = sending
     (workspace / "workspace.yaml").write_text(yaml.safe_dump(settings))
     shutil.copy(ROOT / "journeys" / "scoring.yaml", workspace / "scoring.yaml")
-    (workspace / "drip.yaml").write_text(JOURNEY)
+    for name, definition in (journeys or {"drip": JOURNEY}).items():
+        (workspace / f"{name}.yaml").write_text(definition)
     return workspace
 
 
@@ -321,12 +337,27 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+@dataclass
+class Options:
+    """What a test changes in its deployment."""
+
+    journeys: dict[str, str] | None = None
+    sending: dict[str, object] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    contacts: int | None = None
+    plan: Plan = drip_plan
+
+
 @pytest.fixture
 def deployment(
     request: pytest.FixtureRequest, tmp_path: Path, empty_postgres_url: str
 ) -> Iterator[Deployment]:
-    """Parametrized indirectly with the broker fixture's name: redis_url or rabbitmq_url."""
-    broker_url = request.getfixturevalue(request.param)
+    """Parametrized indirectly with the broker fixture's name (redis_url or rabbitmq_url),
+    or with ``(broker fixture name, Options)``."""
+    broker_name, options = (
+        request.param if isinstance(request.param, tuple) else (request.param, Options())
+    )
+    broker_url = request.getfixturevalue(broker_name)
     upgrade(empty_postgres_url)
     _no_fsync_wait(empty_postgres_url)
     logs = tmp_path / "logs"
@@ -341,23 +372,29 @@ def deployment(
         NURTURE_DATABASE_URL=empty_postgres_url,
         NURTURE_BROKER_URL=broker_url,
         NURTURE_QUEUE_PREFIX=f"rel_{uuid.uuid4().hex[:10]}",
-        NURTURE_WORKSPACE=str(_workspace(tmp_path)),
+        NURTURE_WORKSPACE=str(_workspace(tmp_path, options.journeys, options.sending)),
         NURTURE_TEMPLATES=str(ROOT / "templates"),
         NURTURE_OUTBOX_DIR=str(outbox),
         NURTURE_CLOCK_START=CLOCK_START.isoformat(),
         NURTURE_CLOCK_SPEED=str(SPEED),
         NURTURE_CLOCK_EPOCH=str(time.time()),
         NURTURE_LEASE_SECONDS="10",
+        # A database cut is not the step's fault and is not counted; anything else that
+        # fails backs off a real second or so here, not a minute.
+        NURTURE_RETRY_FIRST_SECONDS="0.5",
+        NURTURE_RETRY_MAX_SECONDS="2",
         # Dramatiq's idle poll (1 s by default) also paces a graceful stop: at 0.2 s the
         # workers of a test stop in about 2 s rather than 3.5.
         dramatiq_worker_timeout="200",
     )
+    env.update(options.env)
     deployment = Deployment(
         env=env,
         database_url=empty_postgres_url,
         outbox=outbox,
         logs=logs,
-        contacts=int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "2000")),
+        contacts=options.contacts or int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "2000")),
+        plan=options.plan,
     )
     try:
         yield deployment
@@ -408,3 +445,69 @@ def _flush_broker(url: str, prefix: str) -> None:
             for suffix in ("", ".DQ", ".XQ"):
                 channel.queue_delete(queue=f"{prefix}.{kind}{suffix}")
         connection.close()
+
+
+class FakeSendGrid:
+    """A SendGrid stand-in on 127.0.0.1 that counts the calls for each message id.
+
+    Each call takes ``delay`` seconds; ``answer(to)`` gives the status for a recipient
+    (202 by default). The message id is the request's Idempotency-Key, as our provider
+    sends it.
+    """
+
+    def __init__(self, delay: float = 0.0, answer: Callable[[str], int] = lambda to: 202):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.calls: Counter[str] = Counter()
+        self.accepted: Counter[str] = Counter()
+        lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                uid = self.headers.get("Idempotency-Key", "")
+                to = body["personalizations"][0]["to"][0]["email"]
+                time.sleep(delay)
+                status = answer(to)
+                with lock:
+                    fake.calls[uid] += 1
+                    if status < 300:
+                        fake.accepted[uid] += 1
+                payload = b"" if status < 300 else b'{"errors": [{"message": "refused"}]}'
+                self.send_response(status)
+                self.send_header("X-Message-Id", f"sg-{uid}")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def twice(self) -> int:
+        """Messages handed over more than once."""
+        return sum(1 for count in self.accepted.values() if count > 1)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_sendgrid() -> Iterator[Callable[..., FakeSendGrid]]:
+    made: list[FakeSendGrid] = []
+
+    def make(**options: object) -> FakeSendGrid:
+        made.append(FakeSendGrid(**options))  # type: ignore[arg-type]
+        return made[-1]
+
+    yield make
+    for fake in made:
+        fake.close()

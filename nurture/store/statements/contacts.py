@@ -90,17 +90,8 @@ CLEAR_LEASES = (
 )
 """Every contact lease dropped (a benchmark between rounds)."""
 
-RENEW_BEFORE_SEND = (
-    update(_C)
-    .where(
-        _C.id == bindparam("contact_id"),
-        _C.lease_owner == bindparam("token"),
-        select(models.Message.id)
-        .where(models.Message.uid == bindparam("message_uid"), models.Message.status == "pending")
-        .exists(),
-    )
-    .values(lease_until=bindparam("until"))
-    .returning(_C.id)
+PENDING = select(models.Message.id).where(
+    models.Message.uid == bindparam("message_uid"), models.Message.status == "pending"
 )
-"""Right before a provider call: the claim is still ours (renewed) and the message still
-waits to go out. No row back: stop, another run owns the contact or sent the message."""
+"""Right before a provider call: the message still waits to go out (no row: another run
+sent it, or it failed)."""
