@@ -33,6 +33,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     help="Email nurture journeys, explainable lead scoring and sales handoff.",
+    epilog="A workspace is one folder (docs/workspace.md; start one with `nurture init DIR`). "
+    "Contact, event and scenario formats: docs/formats.md.",
 )
 out = Console(soft_wrap=True)
 

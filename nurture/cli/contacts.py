@@ -78,13 +78,19 @@ def _accepted(
 
 @contacts_app.command("import")
 def contacts_import(file: Path, workspace: WorkspaceOption = None) -> None:
-    """Import contacts from a .jsonl or .csv file (the format of DESIGN.md)."""
+    """Import contacts from a .jsonl or .csv file.
+
+    Fields: email (required), first_name, last_name, job_title, company, company_size, industry, country, timezone, source, attributes. Formats and examples: docs/formats.md.
+    """
     _import(file, "contacts", workspace)
 
 
 @events_app.command("import")
 def events_import(file: Path, workspace: WorkspaceOption = None) -> None:
-    """Import events from a .jsonl or .csv file; an event already seen is skipped."""
+    """Import events from a .jsonl or .csv file; an event already seen is skipped.
+
+    Fields: id, email (required), type (required), at, properties. Formats and examples: docs/formats.md.
+    """
     _import(file, "events", workspace)
 
 
