@@ -10,7 +10,6 @@ visibly in `contacts show`, and no contact is left leased. Each prints its count
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections import Counter
@@ -32,7 +31,7 @@ from nurture.engine.timeline import advance_to
 from nurture.settings import load_settings
 from nurture.store import models
 from nurture.store.migrate import upgrade
-from tests.reliability.conftest import ROOT, _workspace
+from tests.reliability.conftest import _workspace
 
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres]
 
@@ -51,18 +50,16 @@ steps:
 
 def _runtime(url: str, tmp_path: Path, template: str, **settings: object):
     upgrade(url)
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
+    workspace = _workspace(tmp_path, {"hello": HELLO.replace("TEMPLATE", template)})
+    templates = workspace / "templates"
     (templates / "share.subject").write_text("Your share")
     (templates / "share.html").write_text(
         "<p>Each of you gets {{ 100 // contact.attributes.people }}%.</p>"
     )
-    workspace = _workspace(tmp_path, {"hello": HELLO.replace("TEMPLATE", template)})
     return open_runtime(
         load_settings(
             database_url=url,
             workspace=workspace,
-            templates=templates,
             outbox_dir=tmp_path / "outbox",
             **settings,
         ),
