@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
+from nurture.bootstrap import open_runtime
 from nurture.clock import Clock, ManualClock
 from nurture.delivery.providers import Provider
 from nurture.delivery.providers.outbox import OutboxProvider
 from nurture.domain.contacts import normalise_email
-from nurture.engine.boot import open_runtime
 from nurture.engine.contacts import import_contact
 from nurture.engine.ingest import Ingested, ingest_event
 from nurture.engine.queries import contact_summary

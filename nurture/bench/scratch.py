@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from nurture.bootstrap import open_runtime
 from nurture.clock import Clock
 from nurture.delivery.providers import OutgoingEmail
-from nurture.engine.boot import open_runtime
 from nurture.engine.runtime import Runtime
 from nurture.settings import load_settings
 from nurture.store.db import make_engine

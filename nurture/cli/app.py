@@ -62,7 +62,7 @@ def settings_for(workspace: Path | None = None, **overrides: Any) -> Settings:
 
 def runtime(settings: Settings, **options: Any) -> Runtime:
     """The engine on a migrated database; an unmigrated one is a clear error."""
-    from nurture.engine.boot import open_runtime
+    from nurture.bootstrap import open_runtime
     from nurture.store.db import is_migrated, make_engine
 
     engine = make_engine(settings.database_url)

@@ -1,10 +1,9 @@
-"""Everything a use case needs, built once per process from the settings."""
+"""Everything a use case needs, in one object (wired by the composition root, nurture/bootstrap.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine
@@ -13,19 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from nurture.clock import Clock
 from nurture.definitions.journey_schema import JourneySpec
 from nurture.definitions.journeys import journey_from_spec
-from nurture.definitions.loader import load_workspace
 from nurture.delivery.crm import CrmWebhook
 from nurture.delivery.links import Links
-from nurture.delivery.providers import Provider
-from nurture.delivery.providers.outbox import OutboxProvider
 from nurture.delivery.templates import Templates
 from nurture.domain.journeys import Journey
 from nurture.domain.workspace import Workspace
-from nurture.errors import ConfigError
-from nurture.settings import Settings
+from nurture.engine.ports import EmailProvider
 from nurture.store import models
 from nurture.store.claims import Retry
-from nurture.store.db import make_engine, make_sessions
 
 
 @dataclass
@@ -35,7 +29,7 @@ class Runtime:
     clock: Clock
     workspace: Workspace
     templates: Templates
-    provider: Provider
+    provider: EmailProvider
     links: Links
     webhook_secret: str = ""
     http: httpx.Client | None = None
@@ -58,48 +52,3 @@ class Runtime:
     def journey_for(self, enrollment: models.Enrollment) -> Journey:
         """``journey_of`` the enrollment's version, loading the version row only once."""
         return self._versions.get(enrollment.version_id) or self.journey_of(enrollment.version)
-
-
-def build_runtime(
-    settings: Settings,
-    *,
-    clock: Clock | None = None,
-    provider: Provider | None = None,
-    workspace: Path | None = None,
-    templates: Path | None = None,
-) -> Runtime:
-    folder = workspace or settings.workspace
-    templates_dir = templates or folder / "templates"
-    engine = make_engine(settings.database_url)
-    return Runtime(
-        engine=engine,
-        sessions=make_sessions(engine),
-        clock=clock or settings.clock,
-        workspace=load_workspace(folder, templates_dir),
-        templates=Templates(templates_dir),
-        provider=provider or _provider(settings),
-        links=Links(settings.secret_key, settings.base_url),
-        webhook_secret=settings.secret_key,
-        crm=CrmWebhook(settings.crm_webhook_secret, settings.crm_webhook_url),
-        lease=timedelta(seconds=settings.lease_seconds * settings.clock_rate),
-        retry=Retry(
-            max_attempts=settings.max_attempts,
-            first=timedelta(seconds=settings.retry_first_seconds * settings.clock_rate),
-            cap=timedelta(seconds=settings.retry_max_seconds * settings.clock_rate),
-        ),
-    )
-
-
-def _provider(settings: Settings) -> Provider:
-    if settings.email_backend == "outbox":
-        return OutboxProvider(settings.outbox_dir)
-    if not settings.sendgrid_api_key:
-        raise ConfigError("NURTURE_EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
-    from nurture.delivery.providers.sendgrid import SendGridProvider
-
-    return SendGridProvider(
-        settings.sendgrid_api_key,
-        host=settings.sendgrid_host,
-        sandbox=settings.sendgrid_sandbox,
-        max_retries=settings.sendgrid_max_retries,
-    )

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from nurture.bootstrap import open_runtime
 from nurture.clock import ManualClock
 from nurture.delivery.providers.memory import MemoryProvider
-from nurture.engine.boot import open_runtime
 from nurture.settings import load_settings
 from nurture.simulation.replay import replay
 from nurture.simulation.scenario import Scenario

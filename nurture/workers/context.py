@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from nurture.engine.boot import open_runtime
+from nurture.bootstrap import open_runtime
 from nurture.engine.runtime import Runtime
 from nurture.settings import Settings, load_settings, require_shared_clock
 

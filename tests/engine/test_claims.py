@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
+from nurture.bootstrap import open_runtime
 from nurture.clock import ManualClock
-from nurture.engine.boot import open_runtime
 from nurture.engine.runtime import Runtime
 from nurture.engine.tick import claim_due, leased_count, release_claims
 from nurture.settings import load_settings

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from nurture.bootstrap import open_runtime
 from nurture.clock import ManualClock
-from nurture.engine.boot import open_runtime
 from nurture.errors import DefinitionError
 from nurture.settings import load_settings
 from nurture.store import models

@@ -26,7 +26,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, func, insert, select, text
 
-from nurture.engine.boot import open_runtime
+from nurture.bootstrap import open_runtime
 from nurture.settings import load_settings
 from nurture.store import models
 from nurture.store.migrate import upgrade

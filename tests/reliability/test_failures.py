@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from nurture.bootstrap import open_runtime
 from nurture.clock import ManualClock
 from nurture.delivery.providers import OutgoingEmail
 from nurture.delivery.providers.outbox import OutboxProvider
-from nurture.engine.boot import open_runtime
 from nurture.engine.failures import list_failures
 from nurture.engine.queries import contact_summary
 from nurture.engine.tick import tick
