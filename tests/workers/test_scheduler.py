@@ -130,3 +130,41 @@ def test_due_notifications_are_swept_by_the_scheduler(nurture: Harness) -> None:
     finally:
         del SWEEPS["test-sweep"]
     assert swept == [nurture.now()]
+
+
+def test_at_86400x_the_scheduler_wakes_for_an_sla_check_at_its_due_time(
+    nurture: Harness,
+) -> None:
+    rt = nurture.runtime
+    nurture.contact("ana@acme.com")
+    due = nurture.now() + timedelta(minutes=20)
+    with rt.sessions.begin() as session:
+        contact = session.scalars(select(models.Contact)).one()
+        session.add(
+            models.Handoff(
+                contact_id=contact.id,
+                owner="maja.novak@acme.example",
+                sla_due_at=due,
+                check_at=due,
+                created_at=nurture.now(),
+            )
+        )
+    stop = threading.Event()
+    scheduler = Scheduler(rt, in_process(rt, LEASE, stop), LEASE, interval=1.0, rate=86400)
+    assert scheduler.tick() == 0
+    assert scheduler.pause(nurture.now()) == 1200 / 86400  # twenty virtual minutes: 14 ms
+    assert _escalations(nurture) == []
+
+    nurture.clock.set(due)  # where the sleep ends
+    assert scheduler.tick() == 1
+    [escalated] = _escalations(nurture)
+    assert escalated.at == due
+
+
+def _escalations(nurture: Harness) -> list[models.HandoffEvent]:
+    with nurture.runtime.sessions() as session:
+        return list(
+            session.scalars(
+                select(models.HandoffEvent).where(models.HandoffEvent.kind == "escalated")
+            )
+        )
