@@ -424,7 +424,7 @@ def test_events_import_applies_events_once(story: Story) -> None:
     # Nothing changed: no points, no new enrollment (it would have sent a second welcome at
     # the next tick), no email.
     assert story.outbox["events-again"] == story.outbox["tick-welcome"]
-    assert story.steps["tick-early"].stdout.strip() == "0 enrollments run, 0 emails sent"
+    assert story.steps["tick-early"].stdout.strip() == "0 contacts run, 0 emails sent"
     # subscribed made Ana a lead; /pricing added its 10 points to the 25 of fit, once.
     final = story.shows["final"]
     assert (final["stage"], final["score"], final["band"]) == ("lead", 35, "warm")
@@ -434,7 +434,7 @@ def test_events_import_applies_events_once(story: Story) -> None:
 def test_tick_sends_each_step_when_it_is_due(story: Story) -> None:
     welcome = story.steps["tick-welcome"]
     assert welcome.returncode == 0, welcome.stderr
-    assert welcome.stdout.strip() == "1 enrollments run, 1 emails sent"
+    assert welcome.stdout.strip() == "1 contacts run, 1 emails sent"
     assert story.outbox["events"] == {}
     (first_name,) = story.outbox["tick-welcome"]
     first = parse_eml(story.outbox["tick-welcome"][first_name])
@@ -444,12 +444,12 @@ def test_tick_sends_each_step_when_it_is_due(story: Story) -> None:
 
     early = story.steps["tick-early"]
     assert early.returncode == 0, early.stderr
-    assert early.stdout.strip() == "0 enrollments run, 0 emails sent"
+    assert early.stdout.strip() == "0 contacts run, 0 emails sent"
     assert story.outbox["tick-early"] == story.outbox["tick-welcome"]
 
     due = story.steps["tick-due"]
     assert due.returncode == 0, due.stderr
-    assert due.stdout.strip() == "1 enrollments run, 1 emails sent"
+    assert due.stdout.strip() == "1 contacts run, 1 emails sent"
     files = story.outbox["tick-due"]
     assert files[first_name] == story.outbox["tick-welcome"][first_name]  # left as it was
     (second_name,) = set(files) - {first_name}

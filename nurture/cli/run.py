@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("nurture")
 
 Interval = Annotated[float, typer.Option(min=0.01, help="Seconds between two ticks.")]
-Batch = Annotated[int, typer.Option(min=1, help="Enrollments claimed per statement.")]
+Batch = Annotated[int, typer.Option(min=1, help="Contacts claimed per statement.")]
 Threads = Annotated[int, typer.Option(min=1, help="Worker threads per process.")]
 InFlight = Annotated[
     int, typer.Option(min=1, help="Claim no more while this many claims are not done.")
@@ -136,7 +136,7 @@ def run_command(
         if server is not None:
             stop.set()
             server.join(timeout=10)
-    log.info("nurture stopped after claiming %d enrollments", scheduler.claimed)
+    log.info("nurture stopped after claiming %d contacts", scheduler.claimed)
 
 
 def start_http(

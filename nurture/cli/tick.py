@@ -22,4 +22,4 @@ def tick_command(
     clock = ManualClock(parse_time(now)) if now is not None else None
     rt = runtime(settings, clock=clock)
     result = tick(rt)
-    out.print(f"{result.claimed} enrollments run, {result.sent} emails sent")
+    out.print(f"{result.claimed} contacts run, {result.sent} emails sent")

@@ -165,15 +165,14 @@ def test_through_the_engine_a_4xx_is_recorded_on_the_message(
         [message] = session.scalars(select(models.Message)).all()
     assert message.status == "failed"
     assert "403" in (message.error or "") and "sender not verified" in (message.error or "")
-    harness.advance(days=2, hours=1)
-    assert harness.sent_steps("ana@acme.com") == ["welcome/getting-started"]
-    assert len(fake.requests) == 2  # the failed email was never sent again
-    sent_body = fake.requests[1][2]
-    assert "/c/" in sent_body["content"][1]["value"]  # tracked links reach SendGrid too
     with harness.runtime.sessions() as session:
-        uids = session.scalars(select(models.Message.uid).order_by(models.Message.id)).all()
-        ids = session.scalars(
-            select(models.Message.provider_message_id).where(models.Message.status == "sent")
-        ).all()
-    assert ids == ["sg-ok"]
-    assert sent_body["custom_args"]["nurture_message_id"] == uids[1]
+        [enrollment] = session.scalars(select(models.Enrollment)).all()
+    assert (enrollment.status, enrollment.exit_reason, enrollment.attempts) == (
+        "exited",
+        "failed",
+        1,
+    )  # refused for good: failed at its first attempt, the journey stops there
+    harness.advance(days=2, hours=1)
+    assert harness.sent_steps("ana@acme.com") == []
+    assert len(fake.requests) == 1  # the refused email was never sent again
+    assert "/c/" in fake.requests[0][2]["content"][1]["value"]  # tracked links reach SendGrid
