@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 _PART = re.compile(r"(\d+)\s*([wdhms])")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -29,6 +29,14 @@ def parse_duration(text: str) -> timedelta:
     if total <= timedelta():
         raise ValueError(f"{text!r} must be longer than zero")
     return total
+
+
+def later(moment: datetime, delta: timedelta, times: int = 1) -> datetime | None:
+    """``moment + delta * times``, or None when that lies beyond what a datetime can hold."""
+    try:
+        return moment + delta * times
+    except OverflowError:
+        return None
 
 
 def format_duration(delta: timedelta) -> str:
