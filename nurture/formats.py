@@ -108,7 +108,12 @@ def _blank_is_none(value: Any) -> Any:
 
 Email = Annotated[str, Field(max_length=320), AfterValidator(canonical_email)]
 Text = Annotated[
-    Annotated[str, Field(max_length=1000), AfterValidator(_text)] | None,
+    Annotated[str, Field(max_length=200), AfterValidator(_text)] | None,
+    BeforeValidator(_blank_is_none),
+]
+"""Free text, as long as its column holds (the store's String(200))."""
+ShortText = Annotated[
+    Annotated[str, Field(max_length=64), AfterValidator(_text)] | None,
     BeforeValidator(_blank_is_none),
 ]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_json)]
@@ -128,10 +133,10 @@ class ContactIn(BaseModel):
     company_size: Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_is_none)] = (
         None
     )
-    industry: Text = None
+    industry: ShortText = None
     country: Annotated[Country | None, BeforeValidator(_blank_is_none)] = None
     timezone: Annotated[TimeZone | None, BeforeValidator(_blank_is_none)] = None
-    source: Text = None
+    source: ShortText = None
     attributes: JsonObject = Field(default_factory=dict)
 
 

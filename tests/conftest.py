@@ -1,4 +1,4 @@
-"""Service fixtures shared by all tests.
+"""Service fixtures shared by all tests, and the store's consistency checks.
 
 A service comes from its NURTURE_TEST_*_URL variable. Without it, or when nothing answers
 there, its tests skip on a laptop and fail in CI (CI=true or NURTURE_REQUIRE_SERVICES=1),
@@ -7,17 +7,21 @@ so that CI can never pass by skipping them.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import JSON, Engine, cast, create_engine, func, make_url, select, text
+from sqlalchemy import Text as SAText
+from sqlalchemy.orm import Session
 
 DEFAULT_PORTS = {"postgresql": 5432, "redis": 6379, "rediss": 6379, "amqp": 5672, "amqps": 5671}
 
@@ -96,3 +100,51 @@ def rabbitmq_url() -> str:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'nurture.db'}"
+
+
+def _consistency_problems(engine: Engine, now: datetime) -> list[str]:
+    """What must hold in any store after any input: the fuzz suites check it after each case.
+
+    Every JSON column holds JSON as the standard defines it (no NaN or Infinity), no contact
+    was created after ``now``, and every contact's score is the sum of its ledger.
+    """
+    from nurture.store import models
+
+    def strict(token: str) -> None:
+        raise ValueError(f"{token} in a JSON column")
+
+    problems = []
+    with Session(engine) as session:
+        for table in models.Base.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, JSON):
+                    continue
+                for value in session.scalars(select(cast(column, SAText))):
+                    try:
+                        json.loads(value, parse_constant=strict)
+                    except ValueError as exc:
+                        problems.append(f"{table.name}.{column.name}: {exc}: {value[:80]}")
+        future = session.scalars(
+            select(models.Contact.email).where(models.Contact.created_at > now)
+        ).all()
+        problems += [f"{email} created after {now.isoformat()}" for email in future]
+        ledger = (
+            select(models.ScoreEntry.contact_id, func.sum(models.ScoreEntry.points).label("sum"))
+            .group_by(models.ScoreEntry.contact_id)
+            .subquery()
+        )
+        wrong = session.execute(
+            select(models.Contact.email, models.Contact.score, ledger.c.sum)
+            .outerjoin(ledger, ledger.c.contact_id == models.Contact.id)
+            .where(models.Contact.score != func.coalesce(ledger.c.sum, 0))
+        ).all()
+        problems += [
+            f"{email}: score {score} but ledger sums to {total}" for email, score, total in wrong
+        ]
+    return problems
+
+
+@pytest.fixture
+def store_consistency() -> Callable[[Engine, datetime], list[str]]:
+    """``store_consistency(engine, now)``: the problems found in a store (see above); [] is good."""
+    return _consistency_problems

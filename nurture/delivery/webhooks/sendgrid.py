@@ -58,6 +58,8 @@ def translate(item: Any) -> EventIn:
     event_id = item.get("sg_event_id")
     if not isinstance(event_id, str) or not event_id:
         raise ValueError("sg_event_id is missing")
+    if len(event_id) > 180:
+        raise ValueError("sg_event_id is longer than 180 characters")
     try:
         at = from_unix(item.get("timestamp"))
     except ValueError as exc:
