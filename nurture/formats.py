@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -102,6 +103,21 @@ def _timezone(name: str) -> str:
     return name
 
 
+def _country(value: str) -> str:
+    if not (len(value) == 2 and value.isascii() and value.isalpha()):
+        raise ValueError(f"{value[:20]!r} is not a country: give its two-letter code, like SI")
+    return value.upper()
+
+
+def _event_type(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", value):
+        raise ValueError(
+            f"{value[:40]!r} is not an event type: use lower-case letters, digits and _, "
+            "starting with a letter, like page_viewed"
+        )
+    return value
+
+
 def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -118,7 +134,8 @@ ShortText = Annotated[
 ]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_json)]
 Moment = Annotated[datetime, AfterValidator(to_utc)]
-Country = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper)]
+Country = Annotated[str, AfterValidator(_country)]
+EventType = Annotated[str, Field(max_length=64), AfterValidator(_event_type)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 
 
@@ -148,7 +165,7 @@ class EventIn(BaseModel):
         BeforeValidator(_blank_is_none),
     ] = None
     email: Email
-    type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    type: EventType
     at: Annotated[Moment | None, BeforeValidator(_blank_is_none)] = None
     properties: JsonObject = Field(default_factory=dict)
 
