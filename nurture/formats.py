@@ -1,4 +1,4 @@
-"""The public data formats: a contact and an event.
+"""The public data formats (docs/formats.md): a contact and an event.
 
 Importers, the HTTP API, webhooks and simulation scenarios all read these same shapes, so an
 address, a time or a JSON value is judged by one rule whichever door it comes in by:

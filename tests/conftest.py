@@ -102,6 +102,15 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'nurture.db'}"
 
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "example"
+
+
+@pytest.fixture
+def nurture_workspace() -> Path:
+    """The project's own tests run on the example workspace (the plugin's fixture, overridden)."""
+    return EXAMPLE
+
+
 def _consistency_problems(engine: Engine, now: datetime) -> list[str]:
     """What must hold in any store after any input: the fuzz suites check it after each case.
 

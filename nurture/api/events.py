@@ -1,4 +1,4 @@
-"""POST /events: one event or a batch, in the public event format.
+"""POST /events: one event or a batch, in the public event format (docs/formats.md).
 
 A batch is all or nothing: every item is checked (format, address, JSON, time range) before
 any is stored, and one bad item refuses the request with a 422 naming it (``["body", 3,

@@ -42,8 +42,7 @@ def cli(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     for name, value in {
         "NURTURE_DATABASE_URL": store,
         "NURTURE_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "NURTURE_WORKSPACE": str(ROOT / "journeys"),
-        "NURTURE_TEMPLATES": str(ROOT / "templates"),
+        "NURTURE_WORKSPACE": str(ROOT / "example"),
         "NURTURE_CLOCK_START": NOW.isoformat(),
         "NURTURE_CLOCK_EPOCH": "0",
         "NURTURE_CLOCK_SPEED": "0.000000001",  # the clock stays at NOW for the whole test
