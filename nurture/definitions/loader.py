@@ -21,7 +21,7 @@ from nurture.definitions.journey_schema import STEP_TYPES, JourneySpec
 from nurture.definitions.journeys import journey_from_spec
 from nurture.definitions.schema import BehaviourSpec, ScoringSpec, WorkspaceSpec
 from nurture.definitions.sending import sending_rules
-from nurture.definitions.spec_keys import keys_at
+from nurture.definitions.spec_keys import file_path, keys_at
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.domain.assignment import Rep, Route
 from nurture.domain.business_hours import WEEKDAYS, BusinessHours
@@ -116,7 +116,7 @@ def _parse_document(
 
 def _explain(doc: Document, error: Any, spec: type[BaseModel]) -> str:
     raw = list(error["loc"])
-    loc = [part for part in raw if part not in STEP_TYPES]
+    loc = file_path(spec, raw)
     field = _dotted(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -182,10 +182,7 @@ def _scoring_model(spec: ScoringSpec) -> ScoringModel:
     inactivity = spec.inactivity
     return ScoringModel(
         behaviour=tuple(_behaviour_rule(r) for r in spec.behaviour),
-        fit=tuple(
-            FitRule(r.id, r.field, r.test[0], r.test[1], r.points)  # type: ignore[arg-type]
-            for r in spec.fit
-        ),
+        fit=tuple(FitRule(r.id, r.field, *r.test, r.points) for r in spec.fit),
         bands=tuple(Threshold(name, minimum) for name, minimum in spec.bands.items()),
         grades=tuple(Threshold(name, minimum) for name, minimum in spec.grades.items()),
         inactivity=None
