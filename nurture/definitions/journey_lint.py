@@ -24,14 +24,9 @@ from nurture.definitions.journey_schema import (
 )
 from nurture.definitions.template_lint import lint_source, lint_template
 from nurture.definitions.yamlsource import Document
-from nurture.domain.comparison import ORDER_OPS
+from nurture.domain.comparison import mismatch
 
 Loc = list[str | int]
-NUMERIC_FIELDS = frozenset({"company_size", "score"})
-TEXT_FIELDS = frozenset(
-    {"email", "first_name", "last_name", "job_title", "company", "industry", "country"}
-    | {"timezone", "source", "email_domain"}
-)
 
 
 @dataclass(frozen=True)
@@ -118,12 +113,9 @@ class _Lint:
             self.typed([*loc, "attribute"], cond.attribute.name, cond.attribute.test[0])
 
     def typed(self, loc: Loc, field: str, op: str) -> None:
-        if op in ORDER_OPS and field in TEXT_FIELDS:
-            self.error(loc, f"'{field}' is text: compare it with equals, in, not_in or matches")
-        if op == "matches" and field in NUMERIC_FIELDS:
-            self.error(
-                loc, f"'{field}' is a number: compare it with gt, gte, lt, lte, between or equals"
-            )
+        problem = mismatch(field, op)
+        if problem:
+            self.error(loc, problem)
 
     # --- parts of the file -------------------------------------------------------------
 

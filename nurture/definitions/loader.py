@@ -25,6 +25,7 @@ from nurture.definitions.spec_keys import file_path, keys_at
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.domain.assignment import Rep, Route
 from nurture.domain.business_hours import WEEKDAYS, BusinessHours
+from nurture.domain.comparison import mismatch
 from nurture.domain.decay import Decay, Inactivity
 from nurture.domain.durations import parse_duration
 from nurture.domain.lifecycle import LifecycleRules
@@ -198,6 +199,10 @@ def _check_scoring(doc: Document, spec: ScoringSpec, settings: WorkspaceSpec) ->
         for i, rule in enumerate(spec.behaviour)
         if rule.event not in settings.known_events
     ]
+    for i, fit in enumerate(spec.fit):
+        problem = mismatch(fit.field, fit.test[0])
+        if problem:
+            problems.append(doc.error(["fit", i], problem))
     seen: set[str] = set()
     ids: list[tuple[str, int, str]] = [("behaviour", i, r.id) for i, r in enumerate(spec.behaviour)]
     ids += [("fit", i, r.id) for i, r in enumerate(spec.fit)]

@@ -28,6 +28,11 @@ OPS: tuple[Op, ...] = get_args(Op)
 ORDER_OPS = frozenset({"gt", "gte", "lt", "lte", "between"})
 """Tests that only a number can pass."""
 
+NUMBER_FIELDS = frozenset({"company_size", "score"})
+TEXT_FIELDS = frozenset(
+    {"email", "first_name", "last_name", "job_title", "company", "industry", "country"}
+    | {"timezone", "source", "email_domain"}
+)
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
@@ -57,6 +62,15 @@ def compare(actual: Any, op: Op, value: Any) -> bool:
         "lt": number < limit,
         "lte": number <= limit,
     }[op]
+
+
+def mismatch(field: str, op: str) -> str | None:
+    """Why ``op`` suits no value of a known profile field (a number test on text), or None."""
+    if op in ORDER_OPS and field in TEXT_FIELDS:
+        return f"'{field}' is text: compare it with equals, in, not_in, matches or exists"
+    if op == "matches" and field in NUMBER_FIELDS:
+        return f"'{field}' is a number: compare it with gt, gte, lt, lte, between or equals"
+    return None
 
 
 def is_missing(value: Any) -> bool:
