@@ -86,14 +86,13 @@ def test_render_reports_a_failing_template_in_one_line(
     import subprocess
     import sys
 
-    from nurture.settings import load_settings
-
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / load_settings().templates, templates)
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "example", workspace)
+    templates = workspace / "templates"
     html = (templates / "welcome.html").read_text().splitlines()
     html.insert(2, line)
     (templates / "welcome.html").write_text("\n".join(html) + "\n")
-    monkeypatch.setenv("NURTURE_TEMPLATES", str(templates))
+    monkeypatch.chdir(workspace)
     contacts = tmp_path / "c.jsonl"
     contacts.write_text(json.dumps({"email": "ana@acme.com", "company": "Acme"}) + "\n")
     assert cli("contacts", "import", contacts).exit_code == 0
@@ -105,5 +104,5 @@ def test_render_reports_a_failing_template_in_one_line(
         timeout=60,
     )
     assert done.returncode == 2
-    assert done.stderr == f"error: {templates / 'welcome.html'}:3: {says}\n"
+    assert done.stderr == f"error: templates/welcome.html:3: {says}\n"  # relative, as run
     assert "Traceback" not in done.stdout + done.stderr
