@@ -1,0 +1,47 @@
+"""Charts of what is published, with the numbers of the database: for ``nurture journeys
+draw --stats`` and the console. The counts come from :func:`nurture.reports.build.build_report`,
+the same figures ``nurture report`` prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from nurture.charts.counts import Counts, counts_of
+from nurture.charts.model import Chart, chart_of
+from nurture.definitions.journey_schema import JourneySpec
+from nurture.definitions.journeys import journey_from_spec
+from nurture.reports.build import build_report
+from nurture.reports.scope import Scope
+from nurture.reports.steps import StoredVersion, versions
+
+
+def template_subjects(folder: Path) -> dict[str, str]:
+    """Each template's default subject line (``NAME.subject``), to show on send steps."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.stem: " ".join(path.read_text(encoding="utf-8").split())
+        for path in sorted(folder.glob("*.subject"))
+    }
+
+
+def stored_versions(engine: Engine, journey_id: str | None = None) -> list[StoredVersion]:
+    with engine.connect() as connection:
+        return versions(connection, journey_id)
+
+
+def stored_chart(stored: StoredVersion, subjects: dict[str, str] | None = None) -> Chart:
+    journey = journey_from_spec(JourneySpec.model_validate(stored.definition))
+    return chart_of(journey, subjects, stored.version)
+
+
+def live_counts(engine: Engine, chart: Chart, scope: Scope) -> Counts:
+    since = f"since {scope.since:%Y-%m-%d %H:%M}" if scope.since else "from the start"
+    until = (
+        f"until {scope.until:%Y-%m-%d %H:%M}"
+        if scope.until
+        else f"as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
+    )
+    return counts_of(build_report(engine, scope), chart, f"contacts enrolled {since} {until}")
