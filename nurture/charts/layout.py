@@ -102,6 +102,8 @@ def lay_out(chart: Chart, size: Callable[[str], tuple[float, float]]) -> Layout:
         if any(_overlap(beside, b) for b in boxes.values()):
             beside = Box(max(b.x + b.width for b in boxes.values()) + GAP_X, entry.y, width, height)
         boxes[GOALS] = beside
+    order = {edge.key: i for i, edge in enumerate(chart.edges)}
+    routes.sort(key=lambda r: order[r.edge.key])
     right = max(b.x + b.width for b in boxes.values())
     routes_right = max((x for r in routes for x, _ in r.points), default=0.0)
     bottom = max(b.y + b.height for b in boxes.values())

@@ -4,6 +4,7 @@ the same figures ``nurture report`` prints."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -12,6 +13,7 @@ from nurture.charts.counts import Counts, counts_of
 from nurture.charts.model import Chart, chart_of
 from nurture.definitions.journey_schema import JourneySpec
 from nurture.definitions.journeys import journey_from_spec
+from nurture.domain.journeys import Journey
 from nurture.reports.build import build_report
 from nurture.reports.scope import Scope
 from nurture.reports.steps import StoredVersion, versions
@@ -45,3 +47,12 @@ def live_counts(engine: Engine, chart: Chart, scope: Scope) -> Counts:
         else f"as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
     )
     return counts_of(build_report(engine, scope), chart, f"contacts enrolled {since} {until}")
+
+
+def workspace_charts(
+    engine: Engine, journeys: Sequence[Journey], scope: Scope, subjects: dict[str, str]
+) -> list[tuple[Chart, Counts]]:
+    """Every journey of a workspace with the database's counts (a simulation's, say)."""
+    report = build_report(engine, scope)
+    charts = [chart_of(journey, subjects) for journey in journeys]
+    return [(chart, counts_of(report, chart, "simulated")) for chart in charts]
