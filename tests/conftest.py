@@ -224,13 +224,17 @@ def walk_journeys(harness: Any) -> None:
 def walked(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Any]:
-    """A harness (example workspace, SQLite) after :func:`walk_journeys`, for a module."""
+    """A harness (example workspace, migrated SQLite) after :func:`walk_journeys`."""
     from nurture.clock import ManualClock
     from nurture.testing import DEFAULT_START, make_harness
 
+    from nurture.store.migrate import upgrade
+
     root = Path(request.config.rootpath)
+    folder = tmp_path_factory.mktemp("walked")
+    upgrade(f"sqlite:///{folder / 'nurture.db'}")  # migrated, so the commands accept it
     harness = make_harness(
-        tmp_path_factory.mktemp("walked"),
+        folder,
         ManualClock(DEFAULT_START),
         root / "journeys",
         root / "templates",
