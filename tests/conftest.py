@@ -226,9 +226,8 @@ def walked(
 ) -> Iterator[Any]:
     """A harness (example workspace, migrated SQLite) after :func:`walk_journeys`."""
     from nurture.clock import ManualClock
-    from nurture.testing import DEFAULT_START, make_harness
-
     from nurture.store.migrate import upgrade
+    from nurture.testing import DEFAULT_START, make_harness
 
     root = Path(request.config.rootpath)
     folder = tmp_path_factory.mktemp("walked")
