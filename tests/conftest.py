@@ -100,6 +100,15 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'nurture.db'}"
 
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "example"
+
+
+@pytest.fixture
+def nurture_workspace() -> Path:
+    """The project's own tests run on the example workspace (the plugin's fixture, overridden)."""
+    return EXAMPLE
+
+
 # Headless Chromium for the pages (the report, the charts, the console). The Debian package
 # `chromium`, installed here with apt-get when missing and running as root; skipped with the
 # reason otherwise, except under CI, where a missing browser fails the test.
@@ -221,23 +230,15 @@ def walk_journeys(harness: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def walked(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Any]:
+def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A harness (example workspace, migrated SQLite) after :func:`walk_journeys`."""
     from nurture.clock import ManualClock
     from nurture.store.migrate import upgrade
     from nurture.testing import DEFAULT_START, make_harness
 
-    root = Path(request.config.rootpath)
     folder = tmp_path_factory.mktemp("walked")
     upgrade(f"sqlite:///{folder / 'nurture.db'}")  # migrated, so the commands accept it
-    harness = make_harness(
-        folder,
-        ManualClock(DEFAULT_START),
-        root / "journeys",
-        root / "templates",
-    )
+    harness = make_harness(folder, ManualClock(DEFAULT_START), EXAMPLE)
     walk_journeys(harness)
     yield harness
     harness.runtime.engine.dispose()

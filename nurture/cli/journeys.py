@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app, out, parse_time
+from nurture.cli.app import WorkspaceOption, app, out, parse_time, settings_for
 from nurture.errors import ConfigError, InputError
-from nurture.settings import load_settings
 
 journeys_app = typer.Typer(no_args_is_help=True, help="See journeys as flow charts.")
 app.add_typer(journeys_app, name="journeys")
@@ -36,6 +35,7 @@ def draw_command(
     until: Annotated[
         str | None, typer.Option(help="With --stats: contacts enrolled before this time.")
     ] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Draw JOURNEY from its definition (entry, every step, exits, goals) as a flow chart.
 
@@ -52,7 +52,7 @@ def draw_command(
         raise InputError("give --svg or --html, not both")
     if (since or until) and not stats:
         raise InputError("--since and --until choose the counts: add --stats")
-    settings = load_settings()
+    settings = settings_for(workspace)
     subjects = template_subjects(settings.templates)
     counts = None
     if stats:
@@ -77,8 +77,7 @@ def draw_command(
         finally:
             engine.dispose()
     else:
-        workspace = load_workspace(settings.workspace, settings.templates)
-        found = {j.id: j for j in workspace.journeys}
+        found = {j.id: j for j in load_workspace(settings.workspace).journeys}
         if journey not in found:
             known = ", ".join(sorted(found)) or "none"
             raise InputError(f"no journey {journey!r} in {settings.workspace}: use one of {known}")

@@ -63,7 +63,7 @@ class Summary:
 def simulate(
     scenario: Scenario,
     workspace: Path,
-    templates: Path,
+    templates: Path | None = None,
     on_event: Callable[[], None] = lambda: None,
 ) -> Simulation:
     with tempfile.TemporaryDirectory(prefix="nurture-simulate-") as folder:
@@ -90,7 +90,7 @@ def simulate(
                 rt.engine,
                 rt.workspace.journeys,
                 Scope(rt.engine.dialect.name, clock.now()),
-                template_subjects(templates),
+                template_subjects(templates or workspace / "templates"),
             )
         finally:
             rt.engine.dispose()

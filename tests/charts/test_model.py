@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def journeys() -> dict[str, Journey]:
-    workspace = load_workspace(ROOT / "journeys", ROOT / "templates")
+    workspace = load_workspace(ROOT / "example")
     return {j.id: j for j in workspace.journeys}
 
 

@@ -17,7 +17,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _charts():
-    workspace = load_workspace(ROOT / "journeys", ROOT / "templates")
+    workspace = load_workspace(ROOT / "example")
     return [chart_of(j) for j in workspace.journeys]
 
 

@@ -22,7 +22,7 @@ def _nurture(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
     return subprocess.run(
         [sys.executable, "-c", "from nurture.cli import main; main()", *args],
-        cwd=ROOT,
+        cwd=ROOT / "example",
         env={**base, **env},
         capture_output=True,
         text=True,
@@ -63,7 +63,25 @@ def test_draw_writes_a_chart_with_one_node_per_step(tmp_path: Path) -> None:
         "finished",
         "quiet",
     ]
-    page = _nurture("journeys", "draw", "welcome", "--html", str(tmp_path / "w.html"))
+    page = _nurture(
+        "journeys",
+        "draw",
+        "welcome",
+        "--html",
+        str(tmp_path / "w.html"),
+        NURTURE_WORKSPACE="/nowhere",
+    )
+    assert page.returncode == 2
+    page = _nurture(
+        "journeys",
+        "draw",
+        "welcome",
+        "--workspace",
+        str(ROOT / "example"),
+        "--html",
+        str(tmp_path / "w.html"),
+        NURTURE_WORKSPACE="/nowhere",
+    )
     assert page.returncode == 0, page.stderr
     assert "Welcome nurture" in (tmp_path / "w.html").read_text()
 

@@ -211,7 +211,7 @@ def _timeline(
 def validation(settings: Settings) -> tuple[list[dict[str, str]], bool]:
     """Each problem of the workspace files as path, line, column and message."""
     try:
-        load_workspace(settings.workspace, settings.templates)
+        load_workspace(settings.workspace)
     except DefinitionError as exc:
         problems = []
         for text in exc.problems:

@@ -35,7 +35,7 @@ class Served:
 
 def console_settings(folder: Path) -> Settings:
     workspace = folder / "workspace"
-    shutil.copytree(ROOT / "journeys", workspace)
+    shutil.copytree(ROOT / "example", workspace)
     welcome = workspace / "welcome.yaml"
     welcome.write_text(
         welcome.read_text().replace("duration: 2d", "duration: 2 dayz"), encoding="utf-8"
@@ -43,7 +43,6 @@ def console_settings(folder: Path) -> Settings:
     return load_settings(
         api_tokens=f"{TOKEN}, another-token",
         workspace=workspace,
-        templates=ROOT / "templates",
         secret_key="console-test-secret",
     )
 
