@@ -200,8 +200,12 @@ def walk_journeys(harness: Any) -> None:
 
     Ana reads the welcome emails; Ben and Cat view the pricing page twice (hot-lead): Ben
     clicks the offer, Cat lets it time out and gets the reminder; Dan, a CMO who asks for a
-    demo, becomes an MQL (the welcome's goal) and is handed off to sales.
+    demo, becomes an MQL (the welcome's goal) and is handed off to sales, who turn him down:
+    recycled, he rests two weeks in re-nurture, gets one side of its A/B split and, quiet,
+    leaves by its `else` branch.
     """
+    from nurture.engine import feedback
+
     people = ["ana@acme.example", "ben@beta.example", "cat@gamma.example"]
     for email in people:
         harness.contact(email, first_name=email.split("@")[0].title(), job_title="Analyst")
@@ -227,6 +231,8 @@ def walk_journeys(harness: Any) -> None:
     harness.advance(days=1)
     harness.emit("dan@delta.example", "demo_requested", form="demo")
     harness.advance(days=9)
+    feedback.reject(harness.runtime, "dan@delta.example", "no budget this year")
+    harness.advance(days=25)
 
 
 @pytest.fixture(scope="module")

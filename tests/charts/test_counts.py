@@ -71,3 +71,14 @@ def test_the_chart_shows_exactly_the_report_rows(walked: Any) -> None:
         if m.journey == "hot-lead"
     }
     assert counts.edges == moves
+
+
+def test_a_split_and_a_branch_count_the_way_each_contact_went(walked: Any) -> None:
+    _, counts, _ = _chart_and_counts(walked, "re-nurture")
+    variants = {
+        target: n for (source, target), n in counts.edges.items() if source == "subject-test"
+    }
+    assert sum(variants.values()) == 1 == counts.nodes["subject-test"]["entered"]
+    assert counts.edges[("engaged", "quiet")] == 1  # Dan clicked nothing: the else branch
+    assert counts.edges.get(("engaged", "case-study"), 0) == 0
+    assert counts.nodes[END]["completed"] == 1

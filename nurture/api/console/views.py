@@ -117,7 +117,12 @@ def contact_page(rt: Runtime, email: str) -> dict[str, Any]:
             .where(models.Enrollment.contact_id == contact.id)
             .order_by(models.Enrollment.enrolled_at, models.Enrollment.id)
         ).all()
-        timeline = _timeline(history, data, enrollments)
+        splits = session.scalars(
+            select(models.SplitAssignment)
+            .where(models.SplitAssignment.contact_id == contact.id)
+            .order_by(models.SplitAssignment.assigned_at)
+        ).all()
+        timeline = _timeline(history, data, enrollments, splits)
         handoffs = session.scalars(
             select(models.Handoff)
             .where(models.Handoff.contact_id == contact.id)
@@ -149,7 +154,7 @@ def _sla_state(handoff: models.Handoff, now: datetime) -> str:
 
 
 def _timeline(
-    history: dict[str, Any], data: dict[str, Any], enrollments: Any
+    history: dict[str, Any], data: dict[str, Any], enrollments: Any, splits: Any
 ) -> list[dict[str, str]]:
     rows: list[tuple[str, int, dict[str, str]]] = []
 
@@ -177,16 +182,7 @@ def _timeline(
         for event in handoff["events"]:
             add(event["at"], 3, "handoff", f"{event['kind']} ({handoff['owner']})", event["detail"])
     for e in enrollments:
-        variants = ", ".join(
-            f"{step}: {v}" for step, v in (e.path or {}).get("variants", {}).items()
-        )
-        add(
-            e.enrolled_at,
-            4,
-            "journey",
-            f"entered {e.journey_id}",
-            f"A/B variant {variants}" if variants else "",
-        )
+        add(e.enrolled_at, 4, "journey", f"entered {e.journey_id}")
         if e.finished_at is not None:
             where = f" at {e.current_step}" if e.current_step else ""
             add(
@@ -196,6 +192,14 @@ def _timeline(
                 f"left {e.journey_id}{where}",
                 e.exit_reason or e.status,
             )
+    for split in splits:
+        add(
+            split.assigned_at,
+            5,
+            "split",
+            f"{split.journey_id}/{split.step_id}",
+            f"A/B variant {split.variant}",
+        )
     for email in history["emails"]:
         add(
             email["sent_at"],

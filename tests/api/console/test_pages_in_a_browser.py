@@ -137,7 +137,7 @@ def test_the_contact_page_explains_the_score_and_the_handoff(
 ) -> None:
     page = console["page"]
     page.goto(f"{served.base}/console/contact?email=dan%40delta.example")
-    assert page.locator("dd[data-field=stage]").inner_text() == "mql"
+    assert page.locator("dd[data-field=stage]").inner_text() == "recycled"
     ledger = page.eval_on_selector_all(
         "table.ledger tbody tr td.n", "cells => cells.map(c => Number(c.textContent))"
     )
@@ -147,7 +147,7 @@ def test_the_contact_page_explains_the_score_and_the_handoff(
             "table.timeline tr[data-kind]", "rs => rs.map(r => r.dataset.kind)"
         )
     )
-    assert {"event", "score", "stage", "journey", "email", "handoff"} <= kinds
+    assert {"event", "score", "stage", "journey", "email", "handoff", "split"} <= kinds
     assert page.locator("table.sla tbody tr").count() == 1
 
 
