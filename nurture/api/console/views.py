@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -213,15 +214,19 @@ def _timeline(
 
 
 def validation(settings: Settings) -> tuple[list[dict[str, str]], bool]:
-    """Each problem of the workspace files as path, line, column and message."""
+    """Each problem of the workspace files as path (within the folder), line, column, message."""
     try:
         load_workspace(settings.workspace)
     except DefinitionError as exc:
         problems = []
+        folder = f"{settings.workspace.resolve()}/"
         for text in exc.problems:
             found = _PROBLEM.match(text)
             if found:
-                problems.append(found.groupdict())
+                problem = found.groupdict()
+                path = str(Path(problem["path"]).resolve())
+                problem["path"] = path.removeprefix(folder)
+                problems.append(problem)
             else:
                 path, _, message = text.partition(": ")
                 problems.append({"path": path, "line": "", "col": "", "message": message or text})
