@@ -8,13 +8,37 @@ contacts that walked off the last step. Per edge: the moves contacts made along 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nurture.charts.model import END, ENTRY, GOALS, Chart
 from nurture.reports import steps
-from nurture.reports.build import Report
+from nurture.reports.journeys import JourneyRow, StepRow
+from nurture.reports.steps import MoveRow, VisitRow
 
 SEND_METRICS = ("sent", "delivered", "opened", "clicked", "failed")
+
+
+class Figures(Protocol):
+    """What a chart needs of a report (a whole :class:`~nurture.reports.build.Report` will do)."""
+
+    @property
+    def journeys(self) -> Sequence[JourneyRow]: ...
+    @property
+    def steps(self) -> Sequence[StepRow]: ...
+    @property
+    def visits(self) -> Sequence[VisitRow]: ...
+    @property
+    def moves(self) -> Sequence[MoveRow]: ...
+
+
+@dataclass(frozen=True)
+class JourneyFigures:
+    journeys: list[JourneyRow]
+    steps: list[StepRow]
+    visits: list[VisitRow]
+    moves: list[MoveRow]
 
 
 @dataclass(frozen=True)
@@ -24,7 +48,7 @@ class Counts:
     caption: str = ""
 
 
-def counts_of(report: Report, chart: Chart, caption: str = "") -> Counts:
+def counts_of(report: Figures, chart: Chart, caption: str = "") -> Counts:
     nodes: dict[str, Counter[str]] = {n.id: Counter() for n in chart.nodes}
     for row in report.journeys:
         if row.journey == chart.journey:
