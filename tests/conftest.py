@@ -159,6 +159,8 @@ def _consistency_problems(engine: Engine, now: datetime) -> list[str]:
 def store_consistency() -> Callable[[Engine, datetime], list[str]]:
     """``store_consistency(engine, now)``: the problems found in a store (see above); [] is good."""
     return _consistency_problems
+
+
 # Headless Chromium for the pages (the report, the charts, the console). The Debian package
 # `chromium`, installed here with apt-get when missing and running as root; skipped with the
 # reason otherwise, except under CI, where a missing browser fails the test.
