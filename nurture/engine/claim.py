@@ -31,6 +31,8 @@ class ContactClaim:
     rt: Runtime
     token: str
     held: set[int] = field(default_factory=set)
+    expires: datetime | None = None
+    """When the leases as last renewed run out (None: not renewed by this run yet)."""
 
     def until(self) -> datetime:
         return self.rt.clock.now() + self.rt.lease
@@ -46,20 +48,36 @@ class ContactClaim:
     def _renewed(self, connection: Connection) -> set[int]:
         if not self.held:
             return set()
-        still = claims.renew(connection, CONTACTS, sorted(self.held), self.token, self.until())
+        until = self.until()
+        still = claims.renew(connection, CONTACTS, sorted(self.held), self.token, until)
+        self.expires = until
         if lost := self.held - still:
             log.warning("claim lost on contacts %s: another run has them now", sorted(lost))
         self.held = still
         return still
 
     def ready(self, connection: Connection, contact_id: int, message_uid: str) -> bool:
-        """Before a provider call: every lease of the run renewed (a slow provider must
-        not let the contacts still waiting expire), this one still ours, the message
-        still pending."""
-        if contact_id not in self._renewed(connection):
+        """Before a provider call: the lease still ours and live, the message still pending.
+
+        Once a quarter of the lease has passed since the last renewal, every lease of the
+        run is renewed first (a slow provider must not let the contacts still waiting
+        expire); otherwise one read checks both, so a fast run writes nothing per email.
+        """
+        now = self.rt.clock.now()
+        if self.expires is None or now >= self.expires - self.rt.lease * 0.75:
+            self._renewed(connection)
+        if contact_id not in self.held:
             return False
-        pending = connection.scalar(statements.PENDING, {"message_uid": message_uid})
-        if pending is None:
-            log.warning("message %s is no longer pending: not sending it", message_uid)
+        found = connection.scalar(
+            statements.READY_TO_SEND,
+            {"message_uid": message_uid, "token": self.token, "now": now},
+        )
+        if found is None:
+            log.warning(
+                "contact %s: claim lost or message %s not pending; not sending",
+                contact_id,
+                message_uid,
+            )
+            self.held.discard(contact_id)
             return False
         return True

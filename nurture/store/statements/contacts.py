@@ -90,8 +90,16 @@ CLEAR_LEASES = (
 )
 """Every contact lease dropped (a benchmark between rounds)."""
 
-PENDING = select(models.Message.id).where(
-    models.Message.uid == bindparam("message_uid"), models.Message.status == "pending"
+READY_TO_SEND = (
+    select(models.Message.id)
+    .join(_C, _C.id == models.Message.contact_id)
+    .where(
+        models.Message.uid == bindparam("message_uid"),
+        models.Message.status == "pending",
+        _C.lease_owner == bindparam("token"),
+        _C.lease_until > _NOW,
+    )
 )
-"""Right before a provider call: the message still waits to go out (no row: another run
-sent it, or it failed)."""
+"""Right before a provider call: the message still waits to go out and its contact's lease
+is the run's and live (no row: another run owns the contact, sent the message, or it
+failed)."""
