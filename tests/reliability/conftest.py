@@ -94,7 +94,7 @@ class Deployment:
         """Every contact is a lead entering its plan's journeys (the drip journey, now).
 
         Set up in bulk rather than through ingest: the system under test is the scheduler
-        and the workers, and 2,000 ingests would take most of the time budget.
+        and the workers, and a thousand ingests would take most of the time budget.
         """
         settings = load_settings(**{**_settings_overrides(self.env), "email_backend": "outbox"})
         rt = open_runtime(settings)
@@ -393,7 +393,7 @@ def deployment(
         database_url=empty_postgres_url,
         outbox=outbox,
         logs=logs,
-        contacts=options.contacts or int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "2000")),
+        contacts=options.contacts or int(os.environ.get("NURTURE_RELIABILITY_CONTACTS", "1000")),
         plan=options.plan,
     )
     try:

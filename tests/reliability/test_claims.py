@@ -48,7 +48,7 @@ CAPPED = Options(
     # A virtual minute per real second: the window opens a second after the start.
     env={"NURTURE_CLOCK_START": (OPENING - timedelta(minutes=1)).isoformat()}
     | {"NURTURE_CLOCK_SPEED": "60"},
-    contacts=300,
+    contacts=200,
     plan=lambda n, now: [
         (name, f"{name}-first", now) for name in ("alpha", "beta", "gamma")[: 2 + n % 2]
     ],

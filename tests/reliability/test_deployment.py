@@ -1,7 +1,7 @@
 """Invariants 1 and 2 across a real deployment: no duplicate sends, no lost steps.
 
 Two schedulers and four Dramatiq worker processes over one PostgreSQL and one broker take
-2,000 contacts (NURTURE_RELIABILITY_CONTACTS sets another number) through a three-email
+1,000 contacts (NURTURE_RELIABILITY_CONTACTS sets another number) through a three-email
 journey on a clock that plays a day in three seconds, while the tests kill workers and cut
 the database connections under them. Each prints its counts.
 """

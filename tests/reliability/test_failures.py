@@ -1,7 +1,7 @@
 """The sent mark and failed steps on the real PostgreSQL (and a fake SendGrid on HTTP).
 
-(c) The database is cut (connections terminated, new ones refused for a second) right
-after the provider has taken an email, before its sent mark: the mark waits for the
+(c) The database is cut (connections terminated, new ones refused for half a second) right
+after the provider has taken an email, before its sent mark (half a second): the mark waits for the
 database rather than failing the delivery, so nothing is handed to the provider twice.
 (d) A template that divides by zero, a SendGrid 400 and a SendGrid that keeps answering
 503: each step fails after its documented attempts (1, 1, and NURTURE_MAX_ATTEMPTS),
@@ -143,7 +143,7 @@ def test_a_database_cut_at_the_sent_mark_hands_nothing_over_twice(
 ) -> None:
     started = time.monotonic()
     rt = _runtime(empty_postgres_url, tmp_path, "welcome")
-    provider = CutAfterSend(tmp_path / "outbox", empty_postgres_url, every=10, outage=1.0)
+    provider = CutAfterSend(tmp_path / "outbox", empty_postgres_url, every=10, outage=0.5)
     rt.provider = provider
     people = 40
     _enroll(rt, {f"c{n}@example.com": {} for n in range(people)})
@@ -160,7 +160,7 @@ def test_a_database_cut_at_the_sent_mark_hands_nothing_over_twice(
     twice = sum(1 for count in provider.calls.values() if count > 1)
     with capsys.disabled():
         print(
-            f"\ndatabase cut after the provider took the email ({provider.cuts} cuts of 1 s): "
+            f"\ndatabase cut after the provider took the email ({provider.cuts} cuts of {provider.outage} s): "
             f"contacts={people} provider_calls={sum(provider.calls.values())} "
             f"handed_twice={twice} sent_rows={sent} ({time.monotonic() - started:.0f}s)"
         )
