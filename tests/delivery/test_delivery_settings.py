@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from nurture.delivery.providers.sendgrid import SendGridProvider
-from nurture.engine.runtime import _provider
+from nurture.bootstrap import _provider
 from nurture.errors import ConfigError
 from nurture.settings import load_settings
 
