@@ -33,7 +33,7 @@ def simulate_command(
     if (scenario is None) == (contacts is None):
         raise InputError("give either a SCENARIO file or --contacts N (generated engagement)")
     if scenario is not None:
-        plan = load_scenario(_find(scenario, settings.workspace))
+        plan = load_scenario(_find(scenario, settings.workspace), settings.time_range)
     else:
         assert contacts is not None
         data = generate(seed, contacts, days)
