@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from nurture.domain.events import Event
 from nurture.domain.journeys import TriggerEvent
 from nurture.domain.scorebook import ScoreBook
-from nurture.engine.contacts import new_contact
+from nurture.engine.contacts import new_contact, seen_at
 from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
@@ -133,6 +133,8 @@ def _ingest(
     if contact is None:
         contact = chunk.contacts[data.email] = new_contact(rt, session, data.email, occurred)
         chunk.books[contact.id] = ScoreBook(rt.workspace.scoring)  # a new contact's empty ledger
+    else:
+        seen_at(session, contact, occurred)
     row = models.Event(
         source_id=source_id,
         contact_id=contact.id,
