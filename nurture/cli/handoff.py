@@ -71,11 +71,11 @@ def handoff_qualify(
 
 
 @handoff_app.command("list")
-def handoff_list(now: NowOption = None, workspace: WorkspaceOption = None) -> None:
+def handoff_list(workspace: WorkspaceOption = None) -> None:
     """Every handoff: owner, status, SLA due time, and notifications not yet delivered."""
     from nurture.engine.explain import handoff_board
 
-    board = handoff_board(_runtime(workspace, now))
+    board = handoff_board(runtime(settings_for(workspace)))
     for h in board["handoffs"]:
         out.print(
             f"{h['email']}  {h['owner']}  {h['status']}  due {h['sla_due_at']}", highlight=False

@@ -144,3 +144,9 @@ def test_the_report_command_reads_the_same_clock(backfilled: str) -> None:
         "MQL": ("5d 2h", "2"),
         "time to mql": ("1d 13h", "2"),
     }
+
+
+def test_recompute_on_the_same_clock_changes_no_score(backfilled: str) -> None:
+    printed = CliRunner().invoke(app, ["scores", "recompute", "--now", "2026-04-01T00:00:00Z"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.output.strip() == "2 contacts rescored, 0 scores changed"
