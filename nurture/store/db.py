@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,15 @@ from nurture.errors import ConfigError
 from nurture.store.models import Base
 
 
+def _strict_json(value: Any) -> str:
+    """JSON as the standard defines it: NaN or Infinity raise instead of being written."""
+    return json.dumps(value, allow_nan=False)
+
+
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine for ``url``; a URL SQLAlchemy cannot use, or a driver that is not installed,
     is a one-line ConfigError saying what to change or install."""
+    options.setdefault("json_serializer", _strict_json)
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
