@@ -57,3 +57,11 @@ def main() -> None:
     except NurtureError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except Exception as exc:
+        from nurture.cli.failures import one_line
+
+        line = one_line(exc)
+        if line is None:
+            raise
+        typer.echo(f"error: {line}", err=True)
+        sys.exit(2)

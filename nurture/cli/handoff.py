@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nurture.cli.app import WorkspaceOption, app, out, runtime, settings_for
+from nurture.cli.app import NowOption, WorkspaceOption, app, clock_at, out, runtime, settings_for
 from nurture.errors import FeedbackError
+
+if TYPE_CHECKING:
+    from nurture.engine.runtime import Runtime
 
 handoff_app = typer.Typer(no_args_is_help=True, help="Sales feedback on handed-off MQLs.")
 app.add_typer(handoff_app, name="handoff")
@@ -15,12 +19,19 @@ app.add_typer(handoff_app, name="handoff")
 ByOption = Annotated[str | None, typer.Option("--by", help="Who answers (default: the owner).")]
 
 
+def _runtime(workspace: Path | None, now: str | None) -> Runtime:
+    """The engine at --now: an answer's time decides whether it came within the SLA."""
+    return runtime(settings_for(workspace), clock=clock_at(now))
+
+
 @handoff_app.command("accept")
-def handoff_accept(email: str, by: ByOption = None, workspace: WorkspaceOption = None) -> None:
+def handoff_accept(
+    email: str, by: ByOption = None, now: NowOption = None, workspace: WorkspaceOption = None
+) -> None:
     """Sales takes the MQL: it becomes a SAL."""
     from nurture.engine import feedback
 
-    out.print(f"{email}: {feedback.accept(runtime(settings_for(workspace)), email, by)}")
+    out.print(f"{email}: {feedback.accept(_runtime(workspace, now), email, by)}")
 
 
 @handoff_app.command("reject")
@@ -28,12 +39,13 @@ def handoff_reject(
     email: str,
     reason: Annotated[str, typer.Option("--reason", help="Why: marketing reads it.")],
     by: ByOption = None,
+    now: NowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Sales turns the MQL down: it is recycled to marketing and nurtured again."""
     from nurture.engine import feedback
 
-    out.print(f"{email}: {feedback.reject(runtime(settings_for(workspace)), email, reason, by)}")
+    out.print(f"{email}: {feedback.reject(_runtime(workspace, now), email, reason, by)}")
 
 
 @handoff_app.command("qualify")
@@ -44,6 +56,7 @@ def handoff_qualify(
     need: Annotated[str, typer.Option(help="N: the problem to solve.")],
     timeline: Annotated[str, typer.Option(help="T: when they buy.")],
     by: ByOption = None,
+    now: NowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Sales qualifies the lead with BANT: it becomes a SQL."""
@@ -54,7 +67,7 @@ def handoff_qualify(
         bant = Bant(budget, authority, need, timeline)
     except FeedbackRefused as exc:
         raise FeedbackError(str(exc)) from None
-    out.print(f"{email}: {feedback.qualify(runtime(settings_for(workspace)), email, bant, by)}")
+    out.print(f"{email}: {feedback.qualify(_runtime(workspace, now), email, bant, by)}")
 
 
 @handoff_app.command("list")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from nurture.cli.app import app, out, parse_time
+from nurture.cli.app import NowOption, app, out, parse_time
 from nurture.errors import ConfigError, InputError
 from nurture.settings import load_settings
 
@@ -36,6 +35,7 @@ def report_command(
     html: Annotated[
         Path | None, typer.Option(help="Write a self-contained HTML page with charts here.")
     ] = None,
+    now: NowOption = None,
 ) -> None:
     """Funnel, stage times, journeys, A/B splits, sources, SLA and scores."""
     from nurture.reports.build import build_report
@@ -58,9 +58,11 @@ def report_command(
                 f"the database {settings.database_url} has no schema yet: run `nurture db upgrade`"
             )
         chosen: Cohort | None = "month" if cohort == "month" else "week" if cohort else None
-        scope = Scope(
-            engine.dialect.name, end or datetime.now(UTC), since=start, until=end, cohort=chosen
-        )
+        # An SLA counts as breached once its due time has passed by the end of the range or
+        # by --now (the configured clock when neither is given).
+        at = parse_time(now) if now else None
+        as_of = min(end, at) if end and at else end or at or settings.clock.now()
+        scope = Scope(engine.dialect.name, as_of, since=start, until=end, cohort=chosen)
         report = build_report(engine, scope)
     finally:
         engine.dispose()

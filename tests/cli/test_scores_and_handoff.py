@@ -69,7 +69,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_explain_prints_the_score_rule_by_rule_with_dates(run) -> None:
-    result = run("contacts", "explain", ANA)
+    result = run("contacts", "explain", ANA, "--now", "2026-03-05T09:00:00Z")
     assert result.exit_code == 0, result.output
     lines = [line.rstrip() for line in result.output.splitlines()]
     assert lines[0] == (
@@ -91,6 +91,33 @@ def test_explain_prints_the_score_rule_by_rule_with_dates(run) -> None:
         line.endswith("lead -> mql          score 40 >= 40 and grade A") for line in lines
     ), lines
     assert any("assigned   assigned to maja.novak@acme.example" in line for line in lines)
+
+
+def test_explain_and_show_read_the_contact_as_it_stood_at_now(run) -> None:
+    """Tuesday noon: the e-book is in, the pricing visit (Wednesday) and the MQL are not."""
+    tuesday = ("--now", "2026-03-03T12:00:00Z")
+    explained = json.loads(run("contacts", "explain", ANA, "--json", *tuesday).output)
+    assert explained["as_of"] == "2026-03-03T12:00:00+00:00"
+    assert (explained["score"], explained["band"], explained["stage"]) == (30, "warm", "lead")
+    assert [row["rule"] for row in explained["ledger"]] == [
+        "c-level",
+        "mid-market",
+        "ebook-download",
+    ]
+    assert (explained["owner"], explained["handoffs"]) == (None, [])
+    shown = json.loads(run("contacts", "show", ANA, "--json", *tuesday).output)
+    assert (shown["stage"], shown["score"], shown["owner"]) == ("lead", 30, None)
+    assert all(m["sent_at"] <= "2026-03-03T12:00:00+00:00" for m in shown["messages"])
+    later = json.loads(run("contacts", "show", ANA, "--json", "--now", "2026-03-05T09:00Z").output)
+    assert (later["stage"], later["score"], later["owner"]) == (
+        "mql",
+        40,
+        "maja.novak@acme.example",
+    )
+
+    before = run("contacts", "show", ANA, "--now", "2026-03-01T00:00:00Z")
+    assert before.exit_code != 0
+    assert "first seen at 2026-03-02T08:00:00+00:00" in str(before.exception)
 
 
 def test_sales_feedback_from_the_command_line(run) -> None:
