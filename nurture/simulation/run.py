@@ -40,6 +40,8 @@ class Simulation:
             emails_by_step=dict(sorted(sent.items())),
             stages=dict(sorted(Counter(self.stages.values()).items())),
             handoffs=sum(1 for e in self.entries if e.kind == "handoff"),
+            reassigned=sum(1 for e in self.entries if e.kind == "reassigned"),
+            escalated=sum(1 for e in self.entries if e.kind == "escalated"),
             suppressed=sum(1 for e in self.entries if e.kind == "suppressed"),
         )
 
@@ -51,7 +53,18 @@ class Summary:
     emails_by_step: dict[str, int]
     stages: dict[str, int]
     handoffs: int
+    """New handoffs to sales (a contact handed off twice, after a recycle, counts twice)."""
+    reassigned: int
+    """SLA breaches that moved a handoff to the next rep."""
+    escalated: int
+    """SLA breaches told to the manager (or to nobody, when there is no one else)."""
     suppressed: int
+
+    def handoff_text(self) -> str:
+        return (
+            f"{self.handoffs} handed off to sales ({self.reassigned} reassigned, "
+            f"{self.escalated} escalated after an SLA breach)"
+        )
 
 
 def simulate(

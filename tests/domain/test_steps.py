@@ -64,10 +64,12 @@ def test_wait_for_an_event_seen_moves_on_else_times_out() -> None:
             return False
 
     step = WaitForStep("w", "email_clicked", timedelta(days=3), then="yes", on_timeout="no")
-    assert next_action(step, ENTERED, ENTERED, StepContext(facts=Seen(1))) == MoveOn("yes")
+    assert next_action(step, ENTERED, ENTERED, StepContext(facts=Seen(1))) == MoveOn(
+        "yes", because="email_clicked"
+    )
     assert next_action(
         step, ENTERED, ENTERED + timedelta(days=1), StepContext(facts=Seen(0))
     ) == Sleep(ENTERED + timedelta(days=3))
     assert next_action(
         step, ENTERED, ENTERED + timedelta(days=3), StepContext(facts=Seen(0))
-    ) == MoveOn("no")
+    ) == MoveOn("no", because="timed out: no email_clicked")
