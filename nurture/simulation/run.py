@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from nurture.delivery.providers.memory import MemoryProvider
 from nurture.engine.boot import open_runtime
 from nurture.settings import load_settings
 from nurture.simulation.replay import replay
-from nurture.simulation.scenario import Scenario
+from nurture.simulation.scenario import Scenario, check_names
 from nurture.simulation.timeline import Entry, read_timeline
 from nurture.store import models
 from nurture.store.db import make_engine
@@ -29,6 +29,8 @@ class Simulation:
     zones: dict[str, str]
     """Each contact's time zone (the workspace default when it has none), for display."""
     stages: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+    """What the replay could not do as written (see replay()), each naming its line."""
 
     def summary(self) -> Summary:
         sent = Counter(
@@ -87,7 +89,8 @@ def simulate(
             templates=templates,
         )
         try:
-            replay(rt, clock, scenario, on_event)
+            check_names(scenario, rt.workspace.journeys)
+            problems = replay(rt, clock, scenario, on_event)
             with rt.sessions() as session:
                 entries = read_timeline(session)
                 rows = session.execute(
@@ -101,4 +104,5 @@ def simulate(
         entries=entries,
         zones={email: zone or default_zone for email, zone, _ in rows},
         stages={email: stage for email, _, stage in rows},
+        problems=problems,
     )
