@@ -11,7 +11,7 @@ from nurture.reports.funnel import FunnelRow, PeriodRow, funnel, reached_over_ti
 from nurture.reports.journeys import JourneyRow, StepRow
 from nurture.reports.scope import Scope
 from nurture.reports.scores import BandGrade, Bucket
-from nurture.reports.sla import Reason, SlaRow
+from nurture.reports.sla import Reason, SlaRow, Totals
 from nurture.reports.splits import SplitResult
 from nurture.reports.stage_times import StageTime
 
@@ -28,6 +28,7 @@ class Report:
     sources: list[FunnelRow]
     campaigns: list[FunnelRow]
     sla: list[SlaRow]
+    handoffs: list[Totals]
     reasons: list[Reason]
     band_grades: list[BandGrade]
     histogram: list[Bucket]
@@ -35,6 +36,7 @@ class Report:
 
 def build_report(engine: Engine, scope: Scope) -> Report:
     with engine.connect() as connection:
+        per_owner = sla.sla(connection, scope)
         return Report(
             scope=scope,
             funnel=funnel(connection, scope),
@@ -45,7 +47,8 @@ def build_report(engine: Engine, scope: Scope) -> Report:
             splits=splits.splits(connection, scope),
             sources=sources.by_source(connection, scope),
             campaigns=sources.by_campaign(connection, scope),
-            sla=sla.sla(connection, scope),
+            sla=per_owner,
+            handoffs=sla.totals(connection, scope, per_owner),
             reasons=sla.reasons(connection, scope),
             band_grades=scores.band_grades(connection, scope),
             histogram=scores.histogram(connection, scope),

@@ -94,17 +94,19 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "sources": [_funnel(row, "source") for row in report.sources],
         "campaigns": [_funnel(row, "campaign") for row in report.campaigns],
-        "sla": [
+        "handoffs": [
             {
-                "cohort": s.cohort,
-                "owner": s.owner,
-                "handed_off": s.handed,
-                "in_time": s.in_time,
-                "late": s.late,
-                "breached": s.breached,
-                "open": s.open,
-                "compliance": s.in_time / (s.handed - s.open) if s.handed - s.open else None,
+                "cohort": t.cohort,
+                "handoffs": t.handoffs,
+                "contacts": t.contacts,
+                "reassignments": t.reassignments,
+                "escalations": t.escalations,
+                "breaches": t.breaches,
             }
+            for t in report.handoffs
+        ],
+        "sla": [
+            {"cohort": s.cohort, "owner": s.owner, **s.counts, "compliance": s.compliance}
             for s in report.sla
         ],
         "reasons": [

@@ -12,6 +12,7 @@ from rich.table import Table
 from nurture.domain.lifecycle import FUNNEL
 from nurture.reports.build import Report
 from nurture.reports.funnel import CONVERSIONS, FunnelRow
+from nurture.reports.sla import SLA_COUNTS
 
 NAMES = {"mql": "MQL", "sal": "SAL", "sql": "SQL"}
 
@@ -258,22 +259,41 @@ def dimension_table(report: Report, title: str, name: str, rows: list[FunnelRow]
 
 def sla_tables(report: Report) -> list[Section]:
     lead = len(_lead_columns(report))
+    totals = _table(
+        "Handoffs to sales (reassignments and escalations follow SLA breaches)",
+        _lead_columns(
+            report, "handoffs", "contacts", "reassignments", "escalations", "SLA breaches"
+        ),
+        (
+            _lead(
+                report, t.cohort, t.handoffs, t.contacts, t.reassignments, t.escalations, t.breaches
+            )
+            for t in report.handoffs
+        ),
+        lead,
+    )
     compliance = _table(
         "Handoff SLA per owner",
         _lead_columns(
-            report, "owner", "handed off", "in time", "late", "breached", "open", "compliance"
+            report,
+            "owner",
+            "handed off",
+            "reassigned to",
+            "in time",
+            "late",
+            "open",
+            "breaches",
+            "reassigned away",
+            "escalated",
+            "compliance",
         ),
         (
             _lead(
                 report,
                 s.cohort,
                 s.owner,
-                s.handed,
-                s.in_time,
-                s.late,
-                s.breached,
-                s.open,
-                percent(s.in_time / (s.handed - s.open) if s.handed - s.open else None),
+                *[s.counts[name] for name in SLA_COUNTS],
+                percent(s.compliance),
             )
             for s in report.sla
         ),
@@ -285,7 +305,7 @@ def sla_tables(report: Report) -> list[Section]:
         (_lead(report, r.cohort, r.kind, r.reason or "-", r.count) for r in report.reasons),
         lead + 2,
     )
-    return [compliance, reasons]
+    return [totals, compliance, reasons]
 
 
 def score_tables(report: Report) -> list[Section]:
