@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from nurture.reports import journeys, scores, sla, sources, splits, stage_times
+from nurture.reports import branches, journeys, scores, sla, sources, splits, stage_times
+from nurture.reports.branches import BranchRow
 from nurture.reports.funnel import FunnelRow, PeriodRow, funnel, reached_over_time
 from nurture.reports.journeys import JourneyRow, StepRow
 from nurture.reports.scope import Scope
@@ -25,6 +26,7 @@ class Report:
     journeys: list[JourneyRow]
     steps: list[StepRow]
     splits: list[SplitResult]
+    branches: list[BranchRow]
     sources: list[FunnelRow]
     campaigns: list[FunnelRow]
     sla: list[SlaRow]
@@ -45,6 +47,7 @@ def build_report(engine: Engine, scope: Scope) -> Report:
             journeys=journeys.journeys(connection, scope),
             steps=journeys.steps(connection, scope),
             splits=splits.splits(connection, scope),
+            branches=branches.branches(connection, scope),
             sources=sources.by_source(connection, scope),
             campaigns=sources.by_campaign(connection, scope),
             sla=per_owner,

@@ -92,6 +92,18 @@ def report_json(report: Report) -> dict[str, Any]:
             }
             for r in report.splits
         ],
+        "branches": [
+            {
+                "cohort": b.cohort,
+                "journey": b.journey,
+                "step": b.step,
+                "condition": b.condition,
+                "target": b.target,
+                "decisions": b.decisions,
+                "contacts": b.contacts,
+            }
+            for b in report.branches
+        ],
         "sources": [_funnel(row, "source") for row in report.sources],
         "campaigns": [_funnel(row, "campaign") for row in report.campaigns],
         "handoffs": [

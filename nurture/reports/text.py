@@ -222,6 +222,28 @@ def split_table(report: Report) -> Section | str:
     )
 
 
+def branch_table(report: Report) -> Section | str:
+    if not report.branches:
+        return "Branches: no branch decisions recorded"
+    return _table(
+        "Branches (which way branch and wait_for steps went, and why)",
+        _lead_columns(report, "step", "condition", "went to", "decisions", "contacts"),
+        (
+            _lead(
+                report,
+                b.cohort,
+                f"{b.journey}/{b.step}",
+                b.condition,
+                b.target or "(end)",
+                b.decisions,
+                b.contacts,
+            )
+            for b in report.branches
+        ),
+        len(_lead_columns(report)) + 3,
+    )
+
+
 def dimension_table(report: Report, title: str, name: str, rows: list[FunnelRow]) -> Section:
     return _table(
         title,
@@ -343,6 +365,7 @@ def sections(report: Report) -> list[Section | str]:
         stage_time_table(report),
         *journey_tables(report),
         split_table(report),
+        branch_table(report),
         dimension_table(report, "By lead source", "source", report.sources),
         dimension_table(
             report,

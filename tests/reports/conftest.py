@@ -256,6 +256,7 @@ class Direct:
             self.messages = list(c.execute(select(models.Message.__table__)))
             self.enrollments = list(c.execute(select(models.Enrollment.__table__)))
             self.handoffs = list(c.execute(select(models.Handoff.__table__)))
+            self.decisions = list(c.execute(select(models.BranchDecision.__table__)))
             self.handoff_events = list(
                 c.execute(select(models.HandoffEvent.__table__).order_by(models.HandoffEvent.id))
             )
@@ -400,6 +401,14 @@ class Direct:
             elif h.status == "pending" and h.check_at is not None:
                 counts["breaches"] += 1  # overdue, not handled by the sweep yet
         return {k: {n: v[n] for n in SLA_COUNTS} for k, v in found.items()}
+
+    def branches(self, scope: Scope) -> dict[tuple[Any, ...], tuple[int, int]]:
+        found: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for d in self.decisions:
+            if _inside(d.at, scope):
+                key = (self.cohort(d.contact_id, scope), d.journey_id, d.step_id, d.condition)
+                found[(*key, d.target)].append(d.contact_id)
+        return {k: (len(v), len(set(v))) for k, v in found.items()}
 
     def handoff_totals(self, scope: Scope) -> dict[str, tuple[int, ...]]:
         found: dict[str, Counter[str]] = defaultdict(Counter)

@@ -1,4 +1,4 @@
-"""Handoffs, reassignments, escalations and SLA breaches, each counted once, from the engine.
+"""Handoffs, reassignments, escalations, SLA breaches and branch decisions, each counted once.
 
 Ana becomes an MQL on a Monday; nobody in sales answers, so each breach of the 8-hour SLA
 hands her to the next rep and the last one tells the manager: three breaches of one
@@ -73,3 +73,25 @@ def test_an_unanswered_handoff_past_its_due_time_is_a_breach_before_the_sweep_ru
     assert [r.counts["open"] for r in before.sla] == [1]
     later = build_report(nurture.runtime.engine, Scope("sqlite", due))
     assert [(r.counts["open"], r.counts["breaches"]) for r in later.sla] == [(0, 1)]
+
+
+def test_the_report_counts_which_way_each_branch_went(nurture: Harness) -> None:
+    """Two pricing visits put Cleo on the hot-lead track; she never clicks the call offer."""
+    nurture.contact("cleo@cove.example", job_title="Marketing Manager", company_size=30)
+    nurture.emit("cleo@cove.example", "subscribed")
+    nurture.advance(days=1)
+    nurture.emit("cleo@cove.example", "page_viewed", url="/pricing")
+    nurture.advance(days=1)
+    nurture.emit("cleo@cove.example", "page_viewed", url="/pricing")
+    nurture.advance(days=3)
+    report = build_report(nurture.runtime.engine, Scope("sqlite", nurture.now()))
+    assert [(b.journey, b.step, b.condition, b.target, b.decisions) for b in report.branches] == [
+        (
+            "hot-lead",
+            "wait-click",
+            "timed out: no email_clicked of step pricing-help",
+            "reminder",
+            1,
+        )
+    ]
+    assert report_json(report)["branches"][0]["contacts"] == 1

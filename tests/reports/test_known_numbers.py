@@ -60,6 +60,10 @@ def assert_matches_direct_counts(url: str, known: Any, direct_counts: Any) -> No
         } == direct.steps(scope)
         assert {(s.cohort, s.owner): s.counts for s in report.sla} == direct.sla(scope)
         assert {
+            (b.cohort, b.journey, b.step, b.condition, b.target): (b.decisions, b.contacts)
+            for b in report.branches
+        } == direct.branches(scope)
+        assert {
             t.cohort: (t.handoffs, t.contacts, t.reassignments, t.escalations, t.breaches)
             for t in report.handoffs
         } == direct.handoff_totals(scope)
