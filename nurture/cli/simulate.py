@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app, count_progress, err, out
+from nurture.cli.app import WorkspaceOption, app, count_progress, err, out, settings_for
 from nurture.errors import InputError
-from nurture.settings import load_settings
 
 
 @app.command("simulate")
@@ -18,8 +17,7 @@ def simulate_command(
         Path | None,
         typer.Argument(help="A scenario YAML file (with --check: or a folder of them)."),
     ] = None,
-    workspace: Annotated[Path | None, typer.Option(help="Journeys folder.")] = None,
-    templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
+    workspace: WorkspaceOption = None,
     contacts: Annotated[
         int | None, typer.Option(min=1, help="Generate engagement for N contacts instead.")
     ] = None,
@@ -46,16 +44,16 @@ def simulate_command(
     from nurture.simulation.run import simulate
     from nurture.simulation.scenario import Scenario, load_scenario
 
-    settings = load_settings()
+    settings = settings_for(workspace)
     if (scenario is None) == (contacts is None):
         raise InputError("give either a SCENARIO file or --contacts N (generated engagement)")
     if check:
         if scenario is None:
             raise InputError("--check needs a SCENARIO file or folder, not --contacts")
-        _check(scenario, workspace or settings.workspace, templates or settings.templates)
+        _check(_find(scenario, settings.workspace), settings.workspace)
         return
     if scenario is not None:
-        plan = load_scenario(scenario)
+        plan = load_scenario(_find(scenario, settings.workspace))
     else:
         assert contacts is not None
         data = generate(seed, contacts, days)
@@ -64,8 +62,7 @@ def simulate_command(
         task = progress.add_task("simulating", total=len(plan.events))
         result = simulate(
             plan,
-            workspace or settings.workspace,
-            templates or settings.templates,
+            settings.workspace,
             on_event=lambda: progress.advance(task),
         )
     if html is not None:
@@ -82,7 +79,7 @@ def simulate_command(
         err.file.write("".join(f"problem: {p}\n" for p in result.problems))
 
 
-def _check(target: Path, workspace: Path, templates: Path) -> None:
+def _check(target: Path, workspace: Path) -> None:
     """Every scenario of ``target`` (a file, or a folder's *.yaml): exit 1 unless all pass."""
     from nurture.simulation.expectations import check, report
     from nurture.simulation.run import simulate
@@ -99,10 +96,16 @@ def _check(target: Path, workspace: Path, templates: Path) -> None:
                 raise InputError(f"{path}: no `expect` in this scenario: add one to check it")
             out.print(f"SKIP  {path}: no `expect` in this scenario", highlight=False)
             continue
-        result = simulate(plan, workspace, templates)
+        result = simulate(plan, workspace)
         verdicts = check(result)
         out.file.write(report(result, verdicts))
         failed += sum(1 for v in verdicts if not v.passed) + len(result.problems)
     out.file.flush()
     if failed:
         raise typer.Exit(1)
+
+
+def _find(scenario: Path, workspace: Path) -> Path:
+    """A scenario path as given, else inside the workspace (``scenarios/ana.yaml``)."""
+    inside = workspace / scenario
+    return inside if not scenario.exists() and inside.exists() else scenario

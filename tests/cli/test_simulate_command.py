@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _nurture(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def _nurture(*args: str, cwd: Path = ROOT / "example") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
     return subprocess.run(
         [sys.executable, "-c", "from nurture.cli import main; main()", *args],
@@ -69,7 +69,9 @@ def test_check_runs_every_scenario_of_a_folder_and_passes() -> None:
 def test_check_exits_1_with_what_differs(tmp_path: Path) -> None:
     scenario = tmp_path / "wrong.yaml"
     scenario.write_text(
-        (ROOT / "scenarios" / "ana.yaml").read_text().replace("stage: mql,", "stage: sql,")
+        (ROOT / "example" / "scenarios" / "ana.yaml")
+        .read_text()
+        .replace("stage: mql,", "stage: sql,")
     )
     result = _nurture("simulate", "--check", str(scenario))
     assert result.returncode == 1

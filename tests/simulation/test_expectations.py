@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(path: Path) -> Simulation:
-    return simulate(load_scenario(path), ROOT / "journeys", ROOT / "templates")
+    return simulate(load_scenario(path), ROOT / "example")
 
 
 @pytest.fixture(scope="module")
 def story() -> Simulation:
-    return _run(ROOT / "scenarios" / "sales-and-clicks.yaml")
+    return _run(ROOT / "example" / "scenarios" / "sales-and-clicks.yaml")
 
 
 def _rows(simulation: Simulation, email: str, kind: str) -> list[dict]:
@@ -90,7 +90,7 @@ def test_a_recycled_contact_shows_its_variant_and_the_branch_it_took(story: Simu
 
 
 def test_a_failed_expectation_reads_as_a_diff(tmp_path: Path) -> None:
-    text = (ROOT / "scenarios" / "sales-and-clicks.yaml").read_text()
+    text = (ROOT / "example" / "scenarios" / "sales-and-clicks.yaml").read_text()
     wrong = text.replace(
         '{email: ana@acme.com, by: "day 5", stage: sql}',
         '{email: ana@acme.com, by: "day 3 12:00", stage: sal, score: 50, '
