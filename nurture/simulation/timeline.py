@@ -3,7 +3,7 @@
 The timeline is derived from the store (messages, ledger, stage history, enrollments,
 handoffs and their events, branch decisions, split assignments, suppressions), so a
 simulation reports exactly what production code did, every decision with its cause.
-docs/journeys.md ("Simulate") lists each kind and its keys.
+docs/testing.md ("The timeline") lists each kind and its keys.
 """
 
 from __future__ import annotations
