@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nurture.domain.conditions import Outcome, matches_where
+from nurture.domain.comparison import matches_where
+from nurture.domain.conditions import Outcome
 from nurture.store import models
 
 _OUTCOME_EVENTS = {"opened": ("email_opened", "email_clicked"), "clicked": ("email_clicked",)}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from nurture.domain.assignment import next_rep, pool_for
 from nurture.engine.notifications import queue_email, queue_webhook
+from nurture.engine.owner_messages import OwnerMessage, new_mql
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.store import models
@@ -50,36 +51,21 @@ def hand_off(
         data={"owner": owner, "sla_due": due.isoformat()},
     )
     contact.owner = owner
-    notify_owner(rt, session, handoff, contact, now, "mql")
+    queue_webhook(rt, session, handoff, contact, now, "mql")
+    tell_owner(rt, session, handoff, new_mql(contact, handoff), now)
     return handoff
 
 
-def notify_owner(
+def tell_owner(
     rt: Runtime,
     session: Session,
     handoff: models.Handoff,
-    contact: models.Contact,
+    message: OwnerMessage | None,
     now: datetime,
-    reason: str,
 ) -> None:
-    """The CRM push and, when configured, an email to the owner."""
-    queue_webhook(rt, session, handoff, contact, now, reason)
-    if rt.workspace.handoff.email_owner:
-        queue_email(
-            rt,
-            session,
-            handoff,
-            handoff.owner,
-            f"New MQL for you: {contact.email} (score {contact.score}, grade {contact.grade})",
-            [
-                f"{contact.email} is yours: {contact.first_name or ''} {contact.last_name or ''}".strip(),
-                f"{contact.job_title or '-'} at {contact.company or '-'}",
-                f"Score {contact.score} ({contact.band}), grade {contact.grade}.",
-                f"Please accept by {handoff.sla_due_at.isoformat()}: "
-                f"nurture handoff accept {contact.email}",
-            ],
-            now,
-        )
+    """Queue ``message`` when there is one and the workspace emails owners."""
+    if message is not None and rt.workspace.handoff.email_owner:
+        queue_email(rt, session, handoff, message.to, message.subject, message.lines, now)
 
 
 def record(

@@ -131,7 +131,10 @@ def _ingest(
     occurred = data.at or received
     contact = chunk.contacts.get(data.email)
     if contact is None:
-        contact = chunk.contacts[data.email] = new_contact(rt, session, data.email, occurred)
+        # An event may be dated a little ahead of the clock (NURTURE_TIME_AHEAD); its contact
+        # is not created in the future.
+        created = min(occurred, received)
+        contact = chunk.contacts[data.email] = new_contact(rt, session, data.email, created)
         chunk.books[contact.id] = ScoreBook(rt.workspace.scoring)  # a new contact's empty ledger
     row = models.Event(
         source_id=source_id,

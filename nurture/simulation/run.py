@@ -10,9 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from nurture.charts.counts import Counts
+from nurture.charts.live import template_subjects, workspace_charts
+from nurture.charts.model import Chart
 from nurture.clock import ManualClock
 from nurture.delivery.providers.memory import MemoryProvider
 from nurture.engine.boot import open_runtime
+from nurture.reports.scope import Scope
 from nurture.settings import load_settings
 from nurture.simulation.replay import replay
 from nurture.simulation.scenario import Scenario, check_names
@@ -31,6 +35,8 @@ class Simulation:
     stages: dict[str, str]
     problems: list[str] = field(default_factory=list)
     """What the replay could not do as written (see replay()), each naming its line."""
+    charts: list[tuple[Chart, Counts]] = field(default_factory=list)
+    """Each journey's chart with the simulation's counts, for the HTML page."""
 
     def summary(self) -> Summary:
         sent = Counter(
@@ -96,6 +102,12 @@ def simulate(
                 rows = session.execute(
                     select(models.Contact.email, models.Contact.timezone, models.Contact.stage)
                 ).all()
+            charts = workspace_charts(
+                rt.engine,
+                rt.workspace.journeys,
+                Scope(rt.engine.dialect.name, clock.now()),
+                template_subjects(templates or workspace / "templates"),
+            )
         finally:
             rt.engine.dispose()
     default_zone = rt.workspace.timezone
@@ -105,4 +117,5 @@ def simulate(
         zones={email: zone or default_zone for email, zone, _ in rows},
         stages={email: stage for email, _, stage in rows},
         problems=problems,
+        charts=charts,
     )

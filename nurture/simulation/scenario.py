@@ -15,7 +15,9 @@
 ``step: journey/step`` is about the email that step sent the contact (its message id is
 found when the event happens); one with ``action`` is sales answering the handoff. ``by`` is
 an ISO time, ``day N HH:MM``, or ``day N`` (the end of that day); without it, the end of the
-scenario. docs/formats.md describes every key.
+scenario. Times follow the rule of every incoming time (nurture/times.py): one without a
+zone is UTC, and the start lies in the accepted range; each event lies between the start and
+the end. docs/formats.md describes every key.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from nurture.clock import as_utc
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.domain.journeys import Journey
 from nurture.domain.lifecycle import ALL_STAGES
 from nurture.errors import DefinitionError, plain_message
-from nurture.formats import ContactIn, Email, EventIn
+from nurture.formats import ContactIn, Email, EventIn, Moment
+from nurture.times import TimeRange
 
 _DAY_TIME = re.compile(r"^day\s+(\d+)(?:\s+(\d{1,2}):(\d{2}))?$")
 _STEP = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
@@ -102,7 +104,7 @@ class Scenario:
 class _ScenarioSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: datetime
+    start: Moment
     days: int = Field(gt=0, le=3650)
     contacts: list[dict[str, Any]] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(default_factory=list)
@@ -121,7 +123,7 @@ class _Bant(BaseModel):
 class _SalesSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    at: datetime
+    at: Moment
     email: Email
     action: Literal["accept", "reject", "qualify"]
     reason: str | None = None
@@ -151,7 +153,7 @@ class _ExpectSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: Email
-    by: datetime
+    by: Moment
     sent: list[str] = Field(default_factory=list)
     not_sent: list[str] = Field(default_factory=list)
     stage: Literal[ALL_STAGES] | None = None  # type: ignore[valid-type]
@@ -167,7 +169,7 @@ class _ExpectSpec(BaseModel):
         return self
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, times: TimeRange | None = None) -> Scenario:
     """Read a scenario file; every problem is reported as ``path:line:col: message``."""
     doc = read_document(path)
     if not isinstance(doc.data, dict):
@@ -178,7 +180,10 @@ def load_scenario(path: Path) -> Scenario:
         spec = _ScenarioSpec.model_validate(doc.data)
     except ValidationError as exc:
         raise DefinitionError([_problem(doc, [], e) for e in exc.errors()]) from None
-    start = as_utc(spec.start)
+    start = spec.start
+    if problem := (times or TimeRange()).problem(start, None):
+        raise DefinitionError([doc.error(["start"], f"start: {problem}")])
+    end = start + timedelta(days=spec.days)
     problems: list[str] = []
     contacts = [
         _validate(doc, ["contacts", i], ContactIn, row, problems)
@@ -187,16 +192,20 @@ def load_scenario(path: Path) -> Scenario:
     events: list[Item] = []
     for i, row in enumerate(spec.events):
         loc: list[str | int] = ["events", i]
-        at = _moment(doc, [*loc, "at"], row.get("at"), start, problems)
+        at = _moment(doc, [*loc, "at"], row.get("at"), start, problems, days=spec.days)
         if at is None:
             continue
         row = {**row, "at": at}
         item = _item(doc, loc, row, problems)
         if item is None:
             continue
-        if item.at is None or item.at < start:
+        if item.at is None or not start <= item.at <= end:
             problems.append(
-                doc.error([*loc, "at"], "give each event an `at` at or after the scenario's start")
+                doc.error(
+                    [*loc, "at"],
+                    "give each event an `at` between the scenario's start and its end "
+                    f"({start.isoformat()} to {end.isoformat()})",
+                )
             )
             continue
         events.append(item)
@@ -251,7 +260,7 @@ def _item(doc: Document, loc: list[str | int], row: dict[str, Any], problems: li
         if sales is None:
             return None
         return SalesAction(
-            at=as_utc(sales.at),
+            at=sales.at,
             email=sales.email,
             action=sales.action,
             where=where,
@@ -279,7 +288,7 @@ def _expectation(
     problems: list[str],
 ) -> Expectation | None:
     if row.get("by") is not None:
-        by = _moment(doc, [*loc, "by"], row["by"], start, problems, end_of_day=True)
+        by = _moment(doc, [*loc, "by"], row["by"], start, problems, days=days, end_of_day=True)
         label = str(row["by"])
     else:
         by, label = start + timedelta(days=days), "the end"
@@ -290,7 +299,7 @@ def _expectation(
         return None
     return Expectation(
         email=spec.email,
-        by=as_utc(spec.by),
+        by=spec.by,
         label=label,
         where=_where(doc, loc),
         sent=tuple(spec.sent),
@@ -307,13 +316,20 @@ def _moment(
     start: datetime,
     problems: list[str],
     *,
+    days: int,
     end_of_day: bool = False,
 ) -> Any:
     """``day N HH:MM`` (or ``day N``, the end of that day, where ``end_of_day``) as a UTC time;
-    anything else is left for the model to parse."""
+    anything else is left for the model to parse. N must lie within the scenario's ``days``."""
     if not isinstance(value, str) or not (match := _DAY_TIME.match(value.strip())):
         return value
     day, hour, minute = match.groups()
+    if hour is not None and (int(hour) > 23 or int(minute) > 59):
+        problems.append(doc.error(loc, f"{value!r}: no such time of day"))
+        return None
+    if int(day) > days:
+        problems.append(doc.error(loc, f"{value!r}: the scenario lasts {days} days"))
+        return None
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=int(day))
     if hour is None:
         if end_of_day:
@@ -321,9 +337,6 @@ def _moment(
         problems.append(
             doc.error(loc, f"{value!r}: give a time of day too, e.g. 'day {day} 09:00'")
         )
-        return None
-    if int(hour) > 23 or int(minute) > 59:
-        problems.append(doc.error(loc, f"{value!r}: no such time of day"))
         return None
     return midnight + timedelta(hours=int(hour), minutes=int(minute))
 
