@@ -104,6 +104,20 @@ def report_json(report: Report) -> dict[str, Any]:
             }
             for b in report.branches
         ],
+        "visits": [
+            {"cohort": v.cohort, "journey": v.journey, "step": v.step, "entered": v.entered}
+            for v in report.visits
+        ],
+        "moves": [
+            {
+                "cohort": m.cohort,
+                "journey": m.journey,
+                "from": m.source,
+                "to": m.target,
+                "count": m.contacts,
+            }
+            for m in report.moves
+        ],
         "sources": [_funnel(row, "source") for row in report.sources],
         "campaigns": [_funnel(row, "campaign") for row in report.campaigns],
         "handoffs": [

@@ -154,6 +154,10 @@ def test_json_gives_every_figure_of_the_report(database: Path, nurture: Any) -> 
         c.group: c.reached["mql"] for c in report.campaigns
     }
     assert {s["source"] for s in data["sources"]} == {s.group for s in report.sources}
+    assert [(m["journey"], m["from"], m["to"], m["count"]) for m in data["moves"]] == [
+        (m.journey, m.source, m.target, m.contacts) for m in report.moves
+    ]
+    assert sum(v["entered"] for v in data["visits"]) == sum(v.entered for v in report.visits) > 0
     assert (
         sum(b["contacts"] for b in data["scores"]["histogram"])
         == report.funnel[0].reached["subscriber"]
