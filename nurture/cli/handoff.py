@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -71,18 +73,51 @@ def handoff_qualify(
 
 
 @handoff_app.command("list")
-def handoff_list(workspace: WorkspaceOption = None) -> None:
-    """Every handoff: owner, status, SLA due time, and notifications not yet delivered."""
+def handoff_list(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The same as one JSON document.")] = False,
+) -> None:
+    """Every handoff per contact: owner, status, SLA due time, reassignments, escalations and
+    breaches, and the notifications about it not yet delivered."""
     from nurture.engine.explain import handoff_board
 
     board = handoff_board(runtime(settings_for(workspace)))
-    for h in board["handoffs"]:
-        out.print(
-            f"{h['email']}  {h['owner']}  {h['status']}  due {h['sla_due_at']}", highlight=False
-        )
+    if as_json:
+        out.file.write(json.dumps(board, indent=2) + "\n")
+        return
+    waiting: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for n in board["undelivered"]:
-        out.print(
-            f"  notification {n['id']} {n['channel']} to {n['target']}: {n['status']} after "
-            f"{n['attempts']} attempts ({n['error'] or 'not tried yet'}), next {n['next_attempt_at']}",
-            highlight=False,
-        )
+        waiting[n["handoff_id"]].append(n)
+    per_contact: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for h in board["handoffs"]:
+        per_contact[h["email"]].append(h)
+    for email, handoffs in sorted(per_contact.items()):
+        out.print(email, highlight=False)
+        for h in handoffs:
+            out.print(
+                f"  {h['status']:<9} {h['owner']}  due {h['sla_due_at']}  "
+                f"{_plural(h['reassignments'], 'reassignment')}, "
+                f"{_plural(h['escalations'], 'escalation')}, "
+                f"{_plural(h['breaches'], 'SLA breach', 'SLA breaches')}",
+                highlight=False,
+            )
+            for n in waiting[h["id"]]:
+                out.print(
+                    f"    notification {n['id']} {n['channel']} to {n['target']}: {n['status']} "
+                    f"after {n['attempts']} attempts ({n['error'] or 'not tried yet'}), "
+                    f"next {n['next_attempt_at']}",
+                    highlight=False,
+                )
+    handoffs = board["handoffs"]
+    out.print(
+        f"{_plural(len(handoffs), 'handoff')} of {_plural(len(per_contact), 'contact')}: "
+        f"{_plural(sum(h['reassignments'] for h in handoffs), 'reassignment')}, "
+        f"{_plural(sum(h['escalations'] for h in handoffs), 'escalation')}, "
+        f"{_plural(sum(h['breaches'] for h in handoffs), 'SLA breach', 'SLA breaches')}; "
+        f"{_plural(len(board['undelivered']), 'notification')} not delivered",
+        highlight=False,
+    )
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

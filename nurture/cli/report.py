@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,6 +37,9 @@ def report_command(
         Path | None, typer.Option(help="Write a self-contained HTML page with charts here.")
     ] = None,
     now: NowOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every figure as one JSON document.")
+    ] = False,
 ) -> None:
     """Funnel, stage times, journeys, A/B splits, sources, SLA and scores."""
     from nurture.reports.build import build_report
@@ -68,6 +72,12 @@ def report_command(
         engine.dispose()
     if html is not None:
         html.write_text(as_html(report), encoding="utf-8")
+    if as_json:
+        from nurture.reports.export import report_json
+
+        out.file.write(json.dumps(report_json(report), indent=2) + "\n")
+        out.file.flush()
+    elif html is not None:
         out.print(f"wrote {html}")
-        return
-    print_report(report, out if out.is_terminal or "COLUMNS" in os.environ else wide)
+    else:
+        print_report(report, out if out.is_terminal or "COLUMNS" in os.environ else wide)

@@ -34,6 +34,7 @@ from nurture.domain.steps import (
     StepContext,
     next_action,
 )
+from nurture.engine.decisions import record_decision
 from nurture.engine.effects import perform
 from nurture.engine.facts import StoredFacts
 from nurture.engine.journeys import finish, state_of
@@ -42,7 +43,6 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import Defer, Skip, Stop, cap_window_start, check_send
-from nurture.engine.splits import record_split
 from nurture.errors import NurtureError, ProviderRejected, TemplateError
 from nurture.store import models
 
@@ -222,8 +222,7 @@ def _advance(
             finish(enrollment, "completed", now, action.reason)
             return None
         if isinstance(action, MoveOn):
-            if action.variant is not None:
-                record_split(session, enrollment, action.variant, now)
+            record_decision(session, enrollment, journey, action, now)
             _move_on(enrollment, journey, now, action.to, action.variant)
             continue
         outward = action.step

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
@@ -103,31 +104,51 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
 
 
 def handoff_board(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
-    """Every handoff, and every notification not delivered yet (nothing is lost silently)."""
+    """Every handoff with its reassignments, escalations and SLA breaches, and every
+    notification not delivered yet (nothing is lost silently), each naming its handoff."""
+    now = rt.clock.now()
     with rt.sessions() as session:
         rows = session.execute(
             select(models.Handoff, models.Contact.email)
             .join(models.Contact)
             .order_by(models.Handoff.id)
         ).all()
+        escalations = Counter(
+            (handoff_id, "reassignments" if (data or {}).get("to") else "escalations")
+            for handoff_id, data in session.execute(
+                select(models.HandoffEvent.handoff_id, models.HandoffEvent.data).where(
+                    models.HandoffEvent.kind == "escalated"
+                )
+            )
+        )
         waiting = session.scalars(
             select(models.Notification)
             .where(models.Notification.status != "delivered")
             .order_by(models.Notification.id)
         ).all()
-        return {
-            "handoffs": [
+        handoffs = []
+        for h, email in rows:
+            moved, told = escalations[(h.id, "reassignments")], escalations[(h.id, "escalations")]
+            overdue = h.status == "pending" and h.check_at is not None and h.sla_due_at < now
+            handoffs.append(
                 {
+                    "id": h.id,
                     "email": email,
                     "owner": h.owner,
                     "status": h.status,
+                    "created_at": h.created_at.isoformat(),
                     "sla_due_at": h.sla_due_at.isoformat(),
+                    "reassignments": moved,
+                    "escalations": told,
+                    "breaches": moved + told + int(overdue),
                 }
-                for h, email in rows
-            ],
+            )
+        return {
+            "handoffs": handoffs,
             "undelivered": [
                 {
                     "id": n.id,
+                    "handoff_id": n.handoff_id,
                     "channel": n.channel,
                     "target": n.target,
                     "status": n.status,

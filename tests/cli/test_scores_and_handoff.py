@@ -155,13 +155,44 @@ def test_sales_feedback_from_the_command_line(run) -> None:
 
     # Wednesday 15:05 in Ljubljana + 8 business hours = Thursday 15:05 (14:05 UTC).
     listing = run("handoff", "list").output.splitlines()
-    assert listing[0] == (
-        "ana@acme.com  maja.novak@acme.example  qualified  due 2026-03-05T14:05:00+00:00"
+    assert listing[0] == "ana@acme.com"
+    assert listing[1] == (
+        "  qualified maja.novak@acme.example  due 2026-03-05T14:05:00+00:00  "
+        "0 reassignments, 0 escalations, 0 SLA breaches"
     )
-    # No tick has run yet: the owner's email waits, visibly.
-    assert listing[1].startswith(
-        "  notification 1 email to maja.novak@acme.example: pending after 0 attempts"
+    # No tick has run yet: the owner's email waits, visibly, under its own contact.
+    assert listing[2].startswith(
+        "    notification 1 email to maja.novak@acme.example: pending after 0 attempts"
     )
+    waiting = [line for line in listing if line.startswith("    notification ")]
+    assert listing[-1] == (
+        "1 handoff of 1 contact: 0 reassignments, 0 escalations, 0 SLA breaches; "
+        f"{len(waiting)} notifications not delivered"
+    )
+
+
+def test_handoff_list_groups_handoffs_and_notifications_per_contact(run, tmp_path) -> None:
+    bo = tmp_path / "bo.jsonl"
+    bo.write_text(json.dumps({"email": "bo@bolt.example", "job_title": "VP", "company_size": 90}))
+    assert run("contacts", "import", str(bo)).exit_code == 0
+    demo = tmp_path / "bo-events.jsonl"
+    demo.write_text(
+        "\n".join(
+            json.dumps({"email": "bo@bolt.example", "type": t, "at": at, "properties": {}})
+            for t, at in (
+                ("subscribed", "2026-03-02T09:00:00Z"),
+                ("demo_requested", "2026-03-02T10:00:00Z"),
+            )
+        )
+    )
+    assert run("events", "import", str(demo)).exit_code == 0
+    listing = run("handoff", "list").output.splitlines()
+    assert listing[0] == "ana@acme.com" and listing[3] == "bo@bolt.example"
+    assert "to maja.novak@acme.example" in listing[2]
+    assert "luka.horvat@acme.example" in listing[4] and "to luka.horvat@acme.example" in listing[5]
+    board = json.loads(run("handoff", "list", "--json").output)
+    owners = {h["id"]: h["owner"] for h in board["handoffs"]}
+    assert all(n["target"] == owners[n["handoff_id"]] for n in board["undelivered"])
 
 
 def test_recompute_and_explicit_stage_moves(run) -> None:
