@@ -44,13 +44,14 @@ def build_runtime(
     folder = workspace or settings.workspace
     templates_dir = templates or folder / "templates"
     engine = make_engine(settings.database_url)
+    clock = clock or settings.clock
     return Runtime(
         engine=engine,
         sessions=make_sessions(engine),
-        clock=clock or settings.clock,
+        clock=clock,
         workspace=load_workspace(folder, templates_dir),
         templates=Templates(templates_dir),
-        provider=provider or _provider(settings),
+        provider=provider or _provider(settings, clock),
         links=Links(settings.secret_key, settings.base_url),
         webhook_secret=settings.secret_key,
         crm=CrmWebhook(settings.crm_webhook_secret, settings.crm_webhook_url),
@@ -63,9 +64,9 @@ def build_runtime(
     )
 
 
-def _provider(settings: Settings) -> EmailProvider:
+def _provider(settings: Settings, clock: Clock | None = None) -> EmailProvider:
     if settings.email_backend == "outbox":
-        return OutboxProvider(settings.outbox_dir)
+        return OutboxProvider(settings.outbox_dir, clock)
     if not settings.sendgrid_api_key:
         raise ConfigError("NURTURE_EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
     from nurture.delivery.providers.sendgrid import SendGridProvider

@@ -125,7 +125,7 @@ def make_harness(
     runtime = open_runtime(
         settings,
         clock=clock,
-        provider=provider or OutboxProvider(outbox),
+        provider=provider or OutboxProvider(outbox, clock),
         workspace=workspace,
         templates=templates,
     )

@@ -462,7 +462,8 @@ def _check_email(message: EmailMessage, *, step: str, file_name: str) -> None:
     assert message["X-Nurture-Journey"] == "welcome"
     assert message["X-Nurture-Step"] == step
     assert message["X-Nurture-Message-Id"] == uid
-    assert message["Message-ID"] == f"<{uid}@nurture.local>"
+    assert message["Message-ID"] == f"<{uid}@acme.example>"
+    assert message["Date"].datetime.tzinfo is not None
     assert re.fullmatch(r"<http://localhost:8000/u/\S+>", message["List-Unsubscribe"])
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.get_content_type() == "multipart/alternative"
@@ -649,6 +650,40 @@ def test_demo_same_seed_same_run(demo_runs: DemoRuns) -> None:
     assert again.stdout == first.stdout
     assert sorted(demo_runs.outbox["again"]) == sorted(demo_runs.outbox["first"])
     assert demo_runs.outbox["again"] == demo_runs.outbox["first"]  # byte for byte
+
+
+def test_every_demo_email_is_an_rfc_5322_message_and_marketing_mail_has_rfc_8058(
+    demo_runs: DemoRuns,
+) -> None:
+    """Each .eml of two demo runs, parsed with the email package's default (RFC 5322) policy."""
+    from nurture.definitions.loader import load_workspace
+
+    handoff = load_workspace(ROOT / "example").handoff
+    staff = {rep.email for rep in handoff.team} | {handoff.escalation.manager}
+    seen_ids: set[str] = set()
+    marketing = internal = 0
+    for run in ("first", "seed-4"):
+        for name, data in demo_runs.outbox[run].items():
+            message = parse_eml(data)
+            assert message.defects == [], name
+            for header in ("Date", "From", "To", "Subject", "Message-ID"):
+                assert len(message.get_all(header) or []) == 1, (name, header)
+                assert message[header].defects == (), (name, header)
+            sent = message["Date"].datetime
+            assert sent.utcoffset() is not None and sent.year == 2026, (name, sent)
+            sender = message["From"].addresses[0]
+            assert re.fullmatch(
+                rf"<{Path(name).stem}@{re.escape(sender.domain)}>", message["Message-ID"]
+            )
+            seen_ids.add(f"{run}/{message['Message-ID']}")
+            if message["To"] in staff:
+                internal += 1
+                continue
+            marketing += 1
+            assert re.fullmatch(r"<https?://[^>\s]+/u/[^>\s]+>", message["List-Unsubscribe"]), name
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", name
+    assert len(seen_ids) == marketing + internal
+    assert marketing > 50 and internal > 0, (marketing, internal)
 
 
 def test_demo_other_seed_other_run(demo_runs: DemoRuns) -> None:

@@ -12,7 +12,7 @@ from nurture.cli import (
     db,
     demo,
     dlq,
-    failures,
+    failed_work,
     handoff,
     init,
     journeys,
@@ -36,7 +36,7 @@ __all__ = [
     "db",
     "demo",
     "dlq",
-    "failures",
+    "failed_work",
     "handoff",
     "init",
     "journeys",
@@ -58,4 +58,12 @@ def main() -> None:
         app()
     except NurtureError as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        from nurture.cli.failures import one_line
+
+        line = one_line(exc)
+        if line is None:
+            raise
+        typer.echo(f"error: {line}", err=True)
         sys.exit(2)

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from nurture.clock import Clock, ManualClock
 from nurture.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,7 +48,21 @@ WorkspaceOption = Annotated[
         show_default=False,
     ),
 ]
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Act as if it were this ISO time (default: the NURTURE_CLOCK_START clock, "
+        "else the real time).",
+        show_default=False,
+    ),
+]
 err = Console(stderr=True, soft_wrap=True)
+
+
+def clock_at(now: str | None) -> Clock | None:
+    """A clock standing at ``--now``; None leaves the configured one."""
+    return ManualClock(parse_time(now)) if now is not None else None
 
 
 def settings_for(workspace: Path | None = None, **overrides: Any) -> Settings:

@@ -11,9 +11,11 @@ import typer
 from rich.markup import escape
 
 from nurture.cli.app import (
+    NowOption,
     WorkspaceOption,
     app,
     byte_progress,
+    clock_at,
     err,
     out,
     runtime,
@@ -30,7 +32,7 @@ app.add_typer(contacts_app, name="contacts")
 app.add_typer(events_app, name="events")
 
 
-def _import(path: Path, kind: str, workspace: Path | None) -> None:
+def _import(path: Path, kind: str, workspace: Path | None, now: str | None) -> None:
     from nurture.engine.contacts import import_contact
     from nurture.engine.ingest import ingest_events
     from nurture.formats import ContactIn, EventIn
@@ -40,7 +42,7 @@ def _import(path: Path, kind: str, workspace: Path | None) -> None:
         raise InputError(f"{path}: no such file")
     file_format(path)
     settings = settings_for(workspace)
-    rt = runtime(settings)
+    rt = runtime(settings, clock=clock_at(now))
     report = ImportReport()
     duplicates = 0
     with byte_progress() as progress:
@@ -84,33 +86,34 @@ def _accepted(
 
 
 @contacts_app.command("import")
-def contacts_import(file: Path, workspace: WorkspaceOption = None) -> None:
+def contacts_import(file: Path, now: NowOption = None, workspace: WorkspaceOption = None) -> None:
     """Import contacts from a .jsonl or .csv file.
 
     Fields: email (required), first_name, last_name, job_title, company, company_size, industry, country, timezone, source, attributes. Formats and examples: docs/formats.md.
     """
-    _import(file, "contacts", workspace)
+    _import(file, "contacts", workspace, now)
 
 
 @events_app.command("import")
-def events_import(file: Path, workspace: WorkspaceOption = None) -> None:
+def events_import(file: Path, now: NowOption = None, workspace: WorkspaceOption = None) -> None:
     """Import events from a .jsonl or .csv file; an event already seen is skipped.
 
     Fields: id, email (required), type (required), at, properties. Formats and examples: docs/formats.md.
     """
-    _import(file, "events", workspace)
+    _import(file, "events", workspace, now)
 
 
 @contacts_app.command("show")
 def contacts_show(
     email: str,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    now: NowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Stage, score, band, the messages sent to one contact and its failed steps."""
+    """Stage, score, band, the messages sent to one contact and its failed steps (at --now)."""
     from nurture.engine.queries import contact_summary
 
-    rt = runtime(settings_for(workspace))
+    rt = runtime(settings_for(workspace), clock=clock_at(now))
     summary = contact_summary(rt, email)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))

@@ -1,67 +1,47 @@
-"""``nurture failures``: journey steps and handoff notifications that failed for good."""
+"""Failures a user fixes in the configuration, told in one line instead of a traceback.
+
+A database or broker that does not answer is almost always a wrong URL, a service not
+started, or a firewall: the line names the setting, the service and what its client said.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated
+import sys
 
-import typer
-from rich.markup import escape
-
-from nurture.cli.app import app, out, runtime
-from nurture.errors import InputError
-from nurture.settings import load_settings
-
-failures_app = typer.Typer(
-    no_args_is_help=True, help="Failed steps and notifications: list them, retry them."
-)
-app.add_typer(failures_app, name="failures")
+from sqlalchemy.exc import DBAPIError
 
 
-@failures_app.command("list")
-def failures_list(
-    retrying: Annotated[
-        bool, typer.Option("--retrying", help="Also show steps backing off between attempts.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Every failed step (its enrollment exited, reason failed) and failed notification."""
-    from rich.table import Table
-
-    from nurture.engine.failures import list_failures
-
-    found = list_failures(runtime(load_settings()), retrying=retrying)
-    if as_json:
-        rows = [{**f.__dict__, "at": f.at.isoformat() if f.at else None} for f in found]
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table("id", "status", "contact", "journey/step", "attempts", "at", "error")
-    for f in found:
-        table.add_row(
-            f.id,
-            f.status,
-            f.contact,
-            f"{f.journey}/{f.step}",
-            str(f.attempts),
-            f.at.isoformat(timespec="seconds") if f.at else "",
-            escape(f.error),
+def one_line(exc: BaseException) -> str | None:
+    """The one line for ``exc``, or None when it is not a configuration failure."""
+    if isinstance(exc, DBAPIError) and _is_connection_failure(exc):
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return (
+            f"cannot reach the database of NURTURE_DATABASE_URL: {first} "
+            "(is the server running, and the URL's host, port, user and password right?)"
         )
-    out.print(table)
-    out.print(f"{sum(f.status == 'failed' for f in found)} failed")
+    if _broker_unreachable(exc):
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return (
+            f"cannot reach the broker of NURTURE_BROKER_URL: {first} "
+            "(is Redis or RabbitMQ running at that URL?)"
+        )
+    return None
 
 
-@failures_app.command("retry")
-def failures_retry(
-    ids: Annotated[
-        list[str] | None,
-        typer.Argument(help="Ids from `failures list` (enrollment:N, notification:N)."),
-    ] = None,
-    retry_all: Annotated[bool, typer.Option("--all", help="Retry every failure.")] = False,
-) -> None:
-    """Put failed work back as due now, with fresh attempts (fix the cause first)."""
-    from nurture.engine.failures import retry_failures
+def _is_connection_failure(exc: DBAPIError) -> bool:
+    """Raised while connecting (no statement ran), as opposed to a failing statement."""
+    return exc.statement is None or "connect" in str(exc.orig).lower()
 
-    if not ids and not retry_all:
-        raise InputError("name the failures to retry (ids from `nurture failures list`) or --all")
-    count = retry_failures(runtime(load_settings()), None if retry_all else ids)
-    out.print(f"{count} failures put back to run now")
+
+def _broker_unreachable(exc: BaseException) -> bool:
+    kinds: list[type[BaseException]] = []
+    redis = sys.modules.get("redis.exceptions")
+    if redis is not None:
+        kinds.append(redis.ConnectionError)
+    pika = sys.modules.get("pika.exceptions")
+    if pika is not None:
+        kinds.append(pika.AMQPConnectionError)
+    dramatiq = sys.modules.get("dramatiq.errors")
+    if dramatiq is not None:
+        kinds.append(dramatiq.ConnectionError)
+    return isinstance(exc, tuple(kinds))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from nurture.cli.app import app, out, parse_time
+from nurture.cli.app import NowOption, app, out, parse_time
 from nurture.errors import ConfigError, InputError
 from nurture.settings import load_settings
 
@@ -36,6 +36,10 @@ def report_command(
     html: Annotated[
         Path | None, typer.Option(help="Write a self-contained HTML page with charts here.")
     ] = None,
+    now: NowOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every figure as one JSON document.")
+    ] = False,
 ) -> None:
     """Funnel, stage times, journeys, A/B splits, sources, SLA and scores."""
     from nurture.reports.build import build_report
@@ -58,14 +62,22 @@ def report_command(
                 f"the database {settings.database_url} has no schema yet: run `nurture db upgrade`"
             )
         chosen: Cohort | None = "month" if cohort == "month" else "week" if cohort else None
-        scope = Scope(
-            engine.dialect.name, end or datetime.now(UTC), since=start, until=end, cohort=chosen
-        )
+        # An SLA counts as breached once its due time has passed by the end of the range or
+        # by --now (the configured clock when neither is given).
+        at = parse_time(now) if now else None
+        as_of = min(end, at) if end and at else end or at or settings.clock.now()
+        scope = Scope(engine.dialect.name, as_of, since=start, until=end, cohort=chosen)
         report = build_report(engine, scope)
     finally:
         engine.dispose()
     if html is not None:
         html.write_text(as_html(report), encoding="utf-8")
+    if as_json:
+        from nurture.reports.export import report_json
+
+        out.file.write(json.dumps(report_json(report), indent=2) + "\n")
+        out.file.flush()
+    elif html is not None:
         out.print(f"wrote {html}")
-        return
-    print_report(report, out if out.is_terminal or "COLUMNS" in os.environ else wide)
+    else:
+        print_report(report, out if out.is_terminal or "COLUMNS" in os.environ else wide)

@@ -8,14 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from nurture.cli.app import WorkspaceOption, app, out, parse_time, runtime, settings_for
+from nurture.cli.app import NowOption, WorkspaceOption, app, clock_at, out, runtime, settings_for
 from nurture.cli.contacts import contacts_app
-from nurture.clock import ManualClock
 
 scores_app = typer.Typer(no_args_is_help=True, help="Lead scores: replay after a model change.")
 app.add_typer(scores_app, name="scores")
 
-NowOption = Annotated[str | None, typer.Option(help="Run as if it were this ISO time.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept in the stage history.")]
 
 
@@ -23,12 +21,13 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept in the st
 def contacts_explain(
     email: str,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    now: NowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Score, band, grade and stage, rule by rule with dates, and the stage history."""
     from nurture.engine.explain import explain
 
-    data = explain(runtime(settings_for(workspace)), email)
+    data = explain(runtime(settings_for(workspace), clock=clock_at(now)), email)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -88,26 +87,29 @@ def scores_recompute(now: NowOption = None, workspace: WorkspaceOption = None) -
     """Replay every contact's events through the scoring model as it is now."""
     from nurture.engine.recompute import recompute
 
-    clock = ManualClock(parse_time(now)) if now is not None else None
-    result = recompute(runtime(settings_for(workspace), clock=clock))
+    result = recompute(runtime(settings_for(workspace), clock=clock_at(now)))
     out.print(f"{result.contacts} contacts rescored, {result.changed} scores changed")
 
 
 @contacts_app.command("recycle")
-def contacts_recycle(email: str, reason: ReasonOption, workspace: WorkspaceOption = None) -> None:
+def contacts_recycle(
+    email: str, reason: ReasonOption, now: NowOption = None, workspace: WorkspaceOption = None
+) -> None:
     """Send a contact back to marketing (recycled) with a reason; its behaviour score resets."""
     from nurture.engine import feedback
 
-    stage = feedback.recycle(runtime(settings_for(workspace)), email, reason)
+    stage = feedback.recycle(runtime(settings_for(workspace), clock=clock_at(now)), email, reason)
     out.print(f"{email}: {stage}")
 
 
 @contacts_app.command("disqualify")
 def contacts_disqualify(
-    email: str, reason: ReasonOption, workspace: WorkspaceOption = None
+    email: str, reason: ReasonOption, now: NowOption = None, workspace: WorkspaceOption = None
 ) -> None:
     """Take a contact out of the funnel with a reason; its journeys end."""
     from nurture.engine import feedback
 
-    stage = feedback.disqualify(runtime(settings_for(workspace)), email, reason)
+    stage = feedback.disqualify(
+        runtime(settings_for(workspace), clock=clock_at(now)), email, reason
+    )
     out.print(f"{email}: {stage}")

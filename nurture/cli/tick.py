@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
-from nurture.cli.app import WorkspaceOption, app, out, parse_time, runtime, settings_for
-from nurture.clock import ManualClock
+from nurture.cli.app import NowOption, WorkspaceOption, app, clock_at, out, runtime, settings_for
 
 
 @app.command("tick")
 def tick_command(
-    now: Annotated[str | None, typer.Option(help="Run as if it were this ISO time.")] = None,
+    now: NowOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Run the work due now (or at --now) once."""
     from nurture.engine.tick import tick
 
     settings = settings_for(workspace)
-    clock = ManualClock(parse_time(now)) if now is not None else None
-    rt = runtime(settings, clock=clock)
+    rt = runtime(settings, clock=clock_at(now))
     result = tick(rt)
     out.print(f"{result.claimed} contacts run, {result.sent} emails sent")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from nurture.definitions.journey_schema import (
     AnyStepSpec,
     BranchSpec,
@@ -157,7 +159,7 @@ def step_from_spec(spec: AnyStepSpec) -> Step:
             data: dict[str, Any] = case.model_dump(by_alias=True, exclude_unset=True)
             data.pop("goto")
             when = condition_from_spec(ConditionSpec.model_validate(data))
-            branches.append(Branch(when, case.goto))
+            branches.append(Branch(when, case.goto, _as_written(data)))
         return BranchStep(spec.id, tuple(branches), spec.else_)
     if isinstance(spec, SplitSpec):
         return SplitStep(spec.id, tuple(Variant(v.name, v.weight, v.goto) for v in spec.variants))
@@ -180,3 +182,8 @@ def step_from_spec(spec: AnyStepSpec) -> Step:
         return GotoStep(spec.id, spec.step)
     assert isinstance(spec, EndSpec)
     return EndStep(spec.id, spec.reason)
+
+
+def _as_written(data: dict[str, Any]) -> str:
+    """A condition in YAML's flow style, as short as the journey file writes it."""
+    return str(yaml.safe_dump(data, default_flow_style=True, sort_keys=False, width=10_000)).strip()

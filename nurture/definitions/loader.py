@@ -53,7 +53,7 @@ def load_workspace(folder: Path, templates: Path | None = None) -> Workspace:
     if not (folder / WORKSPACE_FILE).exists() and not (folder / SCORING_FILE).exists():
         raise DefinitionError(
             [
-                f"{folder}: not a workspace (no {WORKSPACE_FILE} or {SCORING_FILE}): give "
+                f"{folder.resolve()}: not a workspace (no {WORKSPACE_FILE} or {SCORING_FILE}): give "
                 "--workspace DIR, set NURTURE_WORKSPACE, or start one with `nurture init DIR`"
             ]
         )

@@ -9,30 +9,45 @@ the template file and line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 from typing import Any
 
+from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.model.config import ParserConfig
+from inscriptis.model.html_document_state import HtmlDocumentState
+from inscriptis.model.tag import CustomHtmlTagHandlerMapping
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound
-from markupsafe import Markup
 
 from nurture.delivery.sandbox import MAX_CHARS, RENDER_SECONDS, BoundedEnvironment, one_line
 from nurture.errors import TemplateError
 
-_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)
+
+def _link_start(state: HtmlDocumentState, attrs: dict[str, str]) -> None:
+    state.link_target = attrs.get("href", "")
+
+
+def _link_end(state: HtmlDocumentState) -> None:
+    if state.link_target:
+        state.tags[-1].write(f" ({state.link_target})")
+
+
+_TEXT_CONFIG = ParserConfig(
+    css=CSS_PROFILES["strict"],
+    display_images=False,
+    custom_html_tag_handler_mapping=CustomHtmlTagHandlerMapping(
+        start_tag_mapping={"a": _link_start}, end_tag_mapping={"a": _link_end}
+    ),
+)
 
 
 def derive_text(html: str) -> str:
-    """A plain-text part from HTML when none is written: links keep their URL."""
-
-    def link(match: re.Match[str]) -> str:
-        label = Markup(match.group(3)).striptags()
-        url = unescape(match.group(2))
-        return url if label in ("", url) else f"{label} ({url})"
-
-    return Markup(_LINK.sub(link, html)).striptags()
+    """A plain-text part from HTML when none is written (inscriptis, which lays text out as a
+    browser would): paragraphs and headings apart, list items on their own lines with their
+    bullet or number, and every link as ``label (URL)``."""
+    text = get_text(html, _TEXT_CONFIG) if html.strip() else ""
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 @dataclass(frozen=True)

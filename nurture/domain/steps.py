@@ -77,6 +77,8 @@ class WaitForStep:
 class Branch:
     when: Condition
     goto: str
+    label: str = ""
+    """The condition as the journey file writes it, for the timeline."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ class MoveOn:
 
     to: str | None = None
     variant: str | None = None
+    because: str | None = None
+    """Why a branch or wait_for went this way (the matched condition), for the timeline."""
 
 
 @dataclass(frozen=True)
@@ -239,22 +243,31 @@ def next_action(
             due = entered_at + step.duration
         return MoveOn() if now >= due else Sleep(due)
     if isinstance(step, WaitForStep):
+        seen = _seen(step)
         if ctx.facts.count_events(step.event, _where_of(step), entered_at) > 0:
-            return MoveOn(step.then)
+            return MoveOn(step.then, because=seen)
         due = entered_at + step.timeout
-        return MoveOn(step.on_timeout) if now >= due else Sleep(due)
+        return (
+            MoveOn(step.on_timeout, because=f"timed out: no {seen}") if now >= due else Sleep(due)
+        )
     if isinstance(step, BranchStep):
         assert ctx.subject is not None, "a branch needs the contact"
-        for branch in step.branches:
+        for i, branch in enumerate(step.branches, 1):
             if branch.when.holds(ctx.subject, ctx.facts):
-                return MoveOn(branch.goto)
-        return MoveOn(step.otherwise)
+                return MoveOn(branch.goto, because=branch.label or f"branch {i}")
+        return MoveOn(step.otherwise, because="else")
     if isinstance(step, SplitStep):
         variant = step.variant_for(ctx.key)
         return MoveOn(variant.goto, variant=variant.name)
     if isinstance(step, GotoStep):
         return MoveOn(step.target)
     return Finish(step.reason or f"ended at step {step.id}")
+
+
+def _seen(step: WaitForStep) -> str:
+    about = f" of step {step.of_step}" if step.of_step else ""
+    where = "".join(f" {k}={v}" for k, v in step.where.items())
+    return f"{step.event}{about}{where}"
 
 
 def _where_of(step: WaitForStep) -> Mapping[str, str]:

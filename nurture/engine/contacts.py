@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from nurture.domain.contacts import PROFILE_FIELDS
@@ -44,9 +44,34 @@ def new_contact(rt: Runtime, session: Session, email: str, now: datetime) -> mod
     return contact
 
 
+def seen_at(session: Session, contact: models.Contact, moment: datetime) -> None:
+    """A contact is first seen at the earliest of its import and its events.
+
+    A backfill imports contacts today and their history afterwards (or the other way round):
+    moving the creation, and the stage change that records it, back to the oldest event keeps
+    every duration from creation (time to MQL, time in stage) from going negative.
+    """
+    if moment >= contact.created_at:
+        return
+    first = contact.created_at
+    session.execute(
+        update(models.StageChange)
+        .where(
+            models.StageChange.contact_id == contact.id,
+            models.StageChange.cause == "created",
+            models.StageChange.at == first,
+        )
+        .values(at=moment)
+    )
+    contact.created_at = moment
+    if contact.stage_changed_at == first and contact.stage == "subscriber":
+        contact.stage_changed_at = moment
+
+
 def upsert_contact(rt: Runtime, session: Session, data: ContactIn, now: datetime) -> models.Contact:
     """Create the contact or update the fields given; blank fields never erase known ones."""
     contact = find_contact(session, data.email) or new_contact(rt, session, data.email, now)
+    seen_at(session, contact, now)
     for name in PROFILE_FIELDS[1:]:  # all but the email, which identifies the contact
         value = getattr(data, name)
         if value is not None:

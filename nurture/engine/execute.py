@@ -39,6 +39,7 @@ from nurture.domain.steps import (
     next_action,
 )
 from nurture.engine.claim import ContactClaim
+from nurture.engine.decisions import record_decision
 from nurture.engine.effects import perform
 from nurture.engine.facts import StoredFacts
 from nurture.engine.journeys import finish, state_of
@@ -47,7 +48,6 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import Defer, Skip, Stop, cap_window_start, check_send
-from nurture.engine.splits import record_split
 from nurture.errors import ProviderRejected, TemplateError
 from nurture.store import models
 from nurture.store.statements import enrollments, messages
@@ -329,8 +329,7 @@ def _advance(
             finish(enrollment, "completed", now, action.reason)
             return None
         if isinstance(action, MoveOn):
-            if action.variant is not None:
-                record_split(session, enrollment, action.variant, now)
+            record_decision(session, enrollment, journey, action, now)
             _move_on(enrollment, journey, now, action.to, action.variant)
             continue
         outward = action.step

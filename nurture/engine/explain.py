@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
 
 from nurture.domain.contacts import normalise_email
+from nurture.engine.as_of import standing
 from nurture.engine.contacts import find_contact
 from nurture.engine.history import ledger_of, stages_of
 from nurture.engine.runtime import Runtime
@@ -15,13 +17,20 @@ from nurture.store import models
 
 
 def explain(rt: Runtime, email: str) -> dict[str, Any]:
-    """The JSON of `nurture contacts explain`: the score is the sum of ``ledger``."""
+    """The JSON of `nurture contacts explain`: the score is the sum of ``ledger``.
+
+    Everything is as it stood at the runtime clock's time: rows after it are left out.
+    """
     model = rt.workspace.scoring
+    at = rt.clock.now()
     with rt.sessions() as session:
         contact = find_contact(session, normalise_email(email))
         if contact is None:
             raise NotFound(f"no contact {email!r}: import it with `nurture contacts import`")
-        ledger = ledger_of(session, contact)
+        then = standing(
+            contact, ledger_of(session, contact), stages_of(session, contact), model, at
+        )
+        ledger = then.ledger
         sources = dict(
             session.execute(
                 select(models.Event.id, models.Event.source_id).where(
@@ -29,34 +38,34 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
                 )
             ).all()
         )
-        stages = stages_of(session, contact)
+        stages = then.stages
         handoffs = session.scalars(
             select(models.Handoff)
-            .where(models.Handoff.contact_id == contact.id)
+            .where(models.Handoff.contact_id == contact.id, models.Handoff.created_at <= at)
             .order_by(models.Handoff.id)
         ).all()
         trail = {
             h.id: session.scalars(
                 select(models.HandoffEvent)
-                .where(models.HandoffEvent.handoff_id == h.id)
+                .where(models.HandoffEvent.handoff_id == h.id, models.HandoffEvent.at <= at)
                 .order_by(models.HandoffEvent.at, models.HandoffEvent.id)
             ).all()
             for h in handoffs
         }
-        fit_points = sum(r.points for r in ledger if r.kind == "fit")
         rules: dict[str, int] = {}
         for row in ledger:
             rules[row.rule] = rules.get(row.rule, 0) + row.points
         return {
             "email": contact.email,
-            "score": contact.score,
-            "band": contact.band,
-            "grade": contact.grade,
-            "stage": contact.stage,
-            "owner": contact.owner,
-            "fit_points": fit_points,
-            "behaviour_points": contact.score - fit_points,
-            "action": model.action(contact.grade, contact.band),
+            "as_of": at.isoformat(),
+            "score": then.score,
+            "band": then.band,
+            "grade": then.grade,
+            "stage": then.stage,
+            "owner": contact.owner if handoffs else None,
+            "fit_points": then.fit_points,
+            "behaviour_points": then.score - then.fit_points,
+            "action": model.action(then.grade, then.band),
             "mql": {
                 "score": rt.workspace.lifecycle.mql_score,
                 "grades": sorted(rt.workspace.lifecycle.mql_grades),
@@ -95,31 +104,51 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
 
 
 def handoff_board(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
-    """Every handoff, and every notification not delivered yet (nothing is lost silently)."""
+    """Every handoff with its reassignments, escalations and SLA breaches, and every
+    notification not delivered yet (nothing is lost silently), each naming its handoff."""
+    now = rt.clock.now()
     with rt.sessions() as session:
         rows = session.execute(
             select(models.Handoff, models.Contact.email)
             .join(models.Contact)
             .order_by(models.Handoff.id)
         ).all()
+        escalations = Counter(
+            (handoff_id, "reassignments" if (data or {}).get("to") else "escalations")
+            for handoff_id, data in session.execute(
+                select(models.HandoffEvent.handoff_id, models.HandoffEvent.data).where(
+                    models.HandoffEvent.kind == "escalated"
+                )
+            )
+        )
         waiting = session.scalars(
             select(models.Notification)
             .where(models.Notification.status != "delivered")
             .order_by(models.Notification.id)
         ).all()
-        return {
-            "handoffs": [
+        handoffs = []
+        for h, email in rows:
+            moved, told = escalations[(h.id, "reassignments")], escalations[(h.id, "escalations")]
+            overdue = h.status == "pending" and h.check_at is not None and h.sla_due_at < now
+            handoffs.append(
                 {
+                    "id": h.id,
                     "email": email,
                     "owner": h.owner,
                     "status": h.status,
+                    "created_at": h.created_at.isoformat(),
                     "sla_due_at": h.sla_due_at.isoformat(),
+                    "reassignments": moved,
+                    "escalations": told,
+                    "breaches": moved + told + int(overdue),
                 }
-                for h, email in rows
-            ],
+            )
+        return {
+            "handoffs": handoffs,
             "undelivered": [
                 {
                     "id": n.id,
+                    "handoff_id": n.handoff_id,
                     "channel": n.channel,
                     "target": n.target,
                     "status": n.status,

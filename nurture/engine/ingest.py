@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from nurture.domain.events import Event
 from nurture.domain.journeys import TriggerEvent
 from nurture.domain.scorebook import ScoreBook
-from nurture.engine.contacts import new_contact
+from nurture.engine.contacts import new_contact, seen_at
 from nurture.engine.journeys import react
 from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
@@ -136,6 +136,8 @@ def _ingest(
         created = min(occurred, received)
         contact = chunk.contacts[data.email] = new_contact(rt, session, data.email, created)
         chunk.books[contact.id] = ScoreBook(rt.workspace.scoring)  # a new contact's empty ledger
+    else:
+        seen_at(session, contact, occurred)
     row = models.Event(
         source_id=source_id,
         contact_id=contact.id,

@@ -7,21 +7,37 @@ from typing import Any
 from sqlalchemy import func, select
 
 from nurture.domain.contacts import normalise_email
+from nurture.engine.as_of import standing
 from nurture.engine.contacts import find_contact
+from nurture.engine.history import ledger_of, stages_of
 from nurture.engine.runtime import Runtime
 from nurture.errors import NotFound
 from nurture.store import models
 
 
 def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
-    """The contact's stage, score, band and messages (the JSON of `contacts show --json`)."""
+    """The contact's stage, score, band and messages (the JSON of `contacts show --json`),
+    as they stood at the runtime clock's time."""
+    at = rt.clock.now()
     with rt.sessions() as session:
         contact = find_contact(session, normalise_email(email))
         if contact is None:
             raise NotFound(f"no contact {email!r}: import it with `nurture contacts import`")
+        then = standing(
+            contact,
+            ledger_of(session, contact),
+            stages_of(session, contact),
+            rt.workspace.scoring,
+            at,
+        )
+        handed_off = session.scalar(
+            select(func.count())
+            .select_from(models.Handoff)
+            .where(models.Handoff.contact_id == contact.id, models.Handoff.created_at <= at)
+        )
         messages = session.scalars(
             select(models.Message)
-            .where(models.Message.contact_id == contact.id)
+            .where(models.Message.contact_id == contact.id, models.Message.created_at <= at)
             .order_by(models.Message.created_at, models.Message.id)
         ).all()
         journeys = session.scalars(
@@ -31,11 +47,12 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
         ).all()
         return {
             "email": contact.email,
-            "stage": contact.stage,
-            "score": contact.score,
-            "band": contact.band,
-            "grade": contact.grade,
-            "owner": contact.owner,
+            "as_of": at.isoformat(),
+            "stage": then.stage,
+            "score": then.score,
+            "band": then.band,
+            "grade": then.grade,
+            "owner": contact.owner if handed_off else None,
             "messages": [
                 {
                     "journey": m.journey_id,

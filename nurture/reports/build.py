@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from nurture.reports import journeys, scores, sla, sources, splits, stage_times, steps
+from nurture.reports import branches, journeys, scores, sla, sources, splits, stage_times, steps
+from nurture.reports.branches import BranchRow
 from nurture.reports.funnel import FunnelRow, PeriodRow, funnel, reached_over_time
 from nurture.reports.journeys import JourneyRow, StepRow
 from nurture.reports.scope import Scope
 from nurture.reports.scores import BandGrade, Bucket
-from nurture.reports.sla import Reason, SlaRow
+from nurture.reports.sla import Reason, SlaRow, Totals
 from nurture.reports.splits import SplitResult
 from nurture.reports.stage_times import StageTime
 from nurture.reports.steps import MoveRow, VisitRow
@@ -26,9 +27,11 @@ class Report:
     journeys: list[JourneyRow]
     steps: list[StepRow]
     splits: list[SplitResult]
+    branches: list[BranchRow]
     sources: list[FunnelRow]
     campaigns: list[FunnelRow]
     sla: list[SlaRow]
+    handoffs: list[Totals]
     reasons: list[Reason]
     band_grades: list[BandGrade]
     histogram: list[Bucket]
@@ -38,6 +41,7 @@ class Report:
 
 def build_report(engine: Engine, scope: Scope) -> Report:
     with engine.connect() as connection:
+        per_owner = sla.sla(connection, scope)
         visits, moves = steps.visits_and_moves(connection, scope)
         return Report(
             scope=scope,
@@ -47,9 +51,11 @@ def build_report(engine: Engine, scope: Scope) -> Report:
             journeys=journeys.journeys(connection, scope),
             steps=journeys.steps(connection, scope),
             splits=splits.splits(connection, scope),
+            branches=branches.branches(connection, scope),
             sources=sources.by_source(connection, scope),
             campaigns=sources.by_campaign(connection, scope),
-            sla=sla.sla(connection, scope),
+            sla=per_owner,
+            handoffs=sla.totals(connection, scope, per_owner),
             reasons=sla.reasons(connection, scope),
             band_grades=scores.band_grades(connection, scope),
             histogram=scores.histogram(connection, scope),

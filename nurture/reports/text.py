@@ -12,6 +12,7 @@ from rich.table import Table
 from nurture.domain.lifecycle import FUNNEL
 from nurture.reports.build import Report
 from nurture.reports.funnel import CONVERSIONS, FunnelRow
+from nurture.reports.sla import SLA_COUNTS
 
 NAMES = {"mql": "MQL", "sal": "SAL", "sql": "SQL"}
 
@@ -221,6 +222,28 @@ def split_table(report: Report) -> Section | str:
     )
 
 
+def branch_table(report: Report) -> Section | str:
+    if not report.branches:
+        return "Branches: no branch decisions recorded"
+    return _table(
+        "Branches (which way branch and wait_for steps went, and why)",
+        _lead_columns(report, "step", "condition", "went to", "decisions", "contacts"),
+        (
+            _lead(
+                report,
+                b.cohort,
+                f"{b.journey}/{b.step}",
+                b.condition,
+                b.target or "(end)",
+                b.decisions,
+                b.contacts,
+            )
+            for b in report.branches
+        ),
+        len(_lead_columns(report)) + 3,
+    )
+
+
 def dimension_table(report: Report, title: str, name: str, rows: list[FunnelRow]) -> Section:
     return _table(
         title,
@@ -258,22 +281,41 @@ def dimension_table(report: Report, title: str, name: str, rows: list[FunnelRow]
 
 def sla_tables(report: Report) -> list[Section]:
     lead = len(_lead_columns(report))
+    totals = _table(
+        "Handoffs to sales (reassignments and escalations follow SLA breaches)",
+        _lead_columns(
+            report, "handoffs", "contacts", "reassignments", "escalations", "SLA breaches"
+        ),
+        (
+            _lead(
+                report, t.cohort, t.handoffs, t.contacts, t.reassignments, t.escalations, t.breaches
+            )
+            for t in report.handoffs
+        ),
+        lead,
+    )
     compliance = _table(
         "Handoff SLA per owner",
         _lead_columns(
-            report, "owner", "handed off", "in time", "late", "breached", "open", "compliance"
+            report,
+            "owner",
+            "handed off",
+            "reassigned to",
+            "in time",
+            "late",
+            "open",
+            "breaches",
+            "reassigned away",
+            "escalated",
+            "compliance",
         ),
         (
             _lead(
                 report,
                 s.cohort,
                 s.owner,
-                s.handed,
-                s.in_time,
-                s.late,
-                s.breached,
-                s.open,
-                percent(s.in_time / (s.handed - s.open) if s.handed - s.open else None),
+                *[s.counts[name] for name in SLA_COUNTS],
+                percent(s.compliance),
             )
             for s in report.sla
         ),
@@ -285,7 +327,7 @@ def sla_tables(report: Report) -> list[Section]:
         (_lead(report, r.cohort, r.kind, r.reason or "-", r.count) for r in report.reasons),
         lead + 2,
     )
-    return [compliance, reasons]
+    return [totals, compliance, reasons]
 
 
 def score_tables(report: Report) -> list[Section]:
@@ -323,6 +365,7 @@ def sections(report: Report) -> list[Section | str]:
         stage_time_table(report),
         *journey_tables(report),
         split_table(report),
+        branch_table(report),
         dimension_table(report, "By lead source", "source", report.sources),
         dimension_table(
             report,

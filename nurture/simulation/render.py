@@ -30,7 +30,7 @@ def as_text(simulation: Simulation) -> str:
     summary = simulation.summary()
     lines.append(
         f"{summary.contacts} contacts, {summary.emails} emails sent, "
-        f"{summary.handoffs} handed off to sales, {summary.suppressed} suppressed"
+        f"{summary.handoff_text()}, {summary.suppressed} suppressed"
     )
     lines.extend(f"  {step}: {count}" for step, count in summary.emails_by_step.items())
     stages = ", ".join(f"{s} {n}" for s, n in summary.stages.items())
@@ -47,12 +47,23 @@ def _describe(entry: Entry) -> str:
     if entry.kind == "sent":
         return f'{d["journey"]}/{d["step"]}  "{d["subject"]}"'
     if entry.kind == "score":
-        return f"{d['points']:+d} {d['rule']} -> {d['score']}"
+        return f"{d['points']:+d} {d['rule']} ({d['score_kind']}) -> {d['score']}"
     if entry.kind == "stage":
-        return f"{d['from']} -> {d['to']}"
+        return f"{d['from']} -> {d['to']}: {d['cause']}"
     if entry.kind == "handoff":
-        escalated = f" (escalated: {d['reason']})" if d.get("reason") else ""
-        return f"to {d['owner']}, SLA due {d['sla_due']}{escalated}"
+        return f"to {d['owner']}, SLA due {d['sla_due']}"
+    if entry.kind == "reassigned":
+        return (
+            f"{d['from']} -> {d['to']} (SLA due {d['breached_due']} breached), due {d['sla_due']}"
+        )
+    if entry.kind == "escalated":
+        return f"to {d['to'] or 'nobody'}: {d['why']}"
+    if entry.kind == "sales":
+        return str(d["cause"])
+    if entry.kind == "branch":
+        return f"{d['journey']}/{d['step']}: {d['condition']} -> {d['target'] or 'end'}"
+    if entry.kind == "split":
+        return f"{d['journey']}/{d['step']}: variant {d['variant']}"
     if entry.kind in ("exited", "skipped"):
         where = d["journey"] + (f"/{d['step']}" if d.get("step") else "")
         return f"{where}: {d['reason']}"
@@ -62,6 +73,11 @@ def _describe(entry: Entry) -> str:
 
 
 _COLOURS = {
+    "sales": "#be185d",
+    "reassigned": "#f97316",
+    "escalated": "#991b1b",
+    "branch": "#0d9488",
+    "split": "#4f46e5",
     "enrolled": "#6b7280",
     "score": "#f59e0b",
     "stage": "#7c3aed",
@@ -83,7 +99,7 @@ table { border-collapse: collapse; font-size: 13px; } td, th { padding: 2px 8px;
 </style></head><body>
 <h1>Simulation: {{ start }} + {{ days }} days</h1>
 <p>{{ summary.contacts }} contacts, {{ summary.emails }} emails sent,
- {{ summary.handoffs }} handed off to sales, {{ summary.suppressed }} suppressed.</p>
+ {{ summary.handoff_text() }}, {{ summary.suppressed }} suppressed.</p>
 <div class="legend">{% for kind, colour in colours %}<span><i style="background: {{ colour }}"></i>{{ kind }}</span>{% endfor %}</div>
 <svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{{ width }}" height="{{ height }}" role="img" aria-label="timeline">
 {% for day in day_marks %}<line x1="{{ day.x }}" y1="20" x2="{{ day.x }}" y2="{{ height }}" stroke="#e5e7eb"/>

@@ -19,7 +19,7 @@ from nurture.delivery.providers.memory import MemoryProvider
 from nurture.reports.scope import Scope
 from nurture.settings import load_settings
 from nurture.simulation.replay import replay
-from nurture.simulation.scenario import Scenario
+from nurture.simulation.scenario import Scenario, check_names
 from nurture.simulation.timeline import Entry, read_timeline
 from nurture.store import models
 from nurture.store.db import make_engine
@@ -33,6 +33,8 @@ class Simulation:
     zones: dict[str, str]
     """Each contact's time zone (the workspace default when it has none), for display."""
     stages: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+    """What the replay could not do as written (see replay()), each naming its line."""
     charts: list[tuple[Chart, Counts]] = field(default_factory=list)
     """Each journey's chart with the simulation's counts, for the HTML page."""
 
@@ -46,6 +48,8 @@ class Simulation:
             emails_by_step=dict(sorted(sent.items())),
             stages=dict(sorted(Counter(self.stages.values()).items())),
             handoffs=sum(1 for e in self.entries if e.kind == "handoff"),
+            reassigned=sum(1 for e in self.entries if e.kind == "reassigned"),
+            escalated=sum(1 for e in self.entries if e.kind == "escalated"),
             suppressed=sum(1 for e in self.entries if e.kind == "suppressed"),
         )
 
@@ -57,7 +61,18 @@ class Summary:
     emails_by_step: dict[str, int]
     stages: dict[str, int]
     handoffs: int
+    """New handoffs to sales (a contact handed off twice, after a recycle, counts twice)."""
+    reassigned: int
+    """SLA breaches that moved a handoff to the next rep."""
+    escalated: int
+    """SLA breaches told to the manager (or to nobody, when there is no one else)."""
     suppressed: int
+
+    def handoff_text(self) -> str:
+        return (
+            f"{self.handoffs} handed off to sales ({self.reassigned} reassigned, "
+            f"{self.escalated} escalated after an SLA breach)"
+        )
 
 
 def simulate(
@@ -80,7 +95,8 @@ def simulate(
             templates=templates,
         )
         try:
-            replay(rt, clock, scenario, on_event)
+            check_names(scenario, rt.workspace.journeys)
+            problems = replay(rt, clock, scenario, on_event)
             with rt.sessions() as session:
                 entries = read_timeline(session)
                 rows = session.execute(
@@ -100,5 +116,6 @@ def simulate(
         entries=entries,
         zones={email: zone or default_zone for email, zone, _ in rows},
         stages={email: stage for email, _, stage in rows},
+        problems=problems,
         charts=charts,
     )

@@ -1,7 +1,9 @@
 """What happened to each contact, read back from the rows the engine wrote.
 
 The timeline is derived from the store (messages, ledger, stage history, enrollments,
-handoffs, suppressions), so a simulation reports exactly what production code did.
+handoffs and their events, branch decisions, split assignments, suppressions), so a
+simulation reports exactly what production code did, every decision with its cause.
+docs/testing.md ("The timeline") lists each kind and its keys.
 """
 
 from __future__ import annotations
@@ -15,8 +17,23 @@ from sqlalchemy.orm import Session
 
 from nurture.store import models
 
-# At one moment, causes come before effects: points, then the stage they earn, then journeys.
-KINDS = ("score", "stage", "handoff", "suppressed", "enrolled", "sent", "skipped", "exited")
+# At one moment, causes come before effects: what sales did, points, the stage they earn, the
+# handoff it makes, then journeys and the decisions inside them.
+KINDS = (
+    "sales",
+    "score",
+    "stage",
+    "handoff",
+    "reassigned",
+    "escalated",
+    "suppressed",
+    "enrolled",
+    "branch",
+    "split",
+    "sent",
+    "skipped",
+    "exited",
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +83,12 @@ def read_timeline(session: Session) -> list[Entry]:
                 row.at,
                 emails[row.contact_id],
                 "score",
-                {"points": row.points, "rule": row.rule, "score": running[row.contact_id]},
+                {
+                    "points": row.points,
+                    "rule": row.rule,
+                    "score_kind": row.kind,
+                    "score": running[row.contact_id],
+                },
             )
         )
     for change in session.scalars(select(models.StageChange).order_by(models.StageChange.id)):
@@ -76,17 +98,45 @@ def read_timeline(session: Session) -> list[Entry]:
                     change.at,
                     emails[change.contact_id],
                     "stage",
-                    {"from": change.from_stage, "to": change.to_stage},
+                    {"from": change.from_stage, "to": change.to_stage, "cause": change.cause},
                 )
             )
     contact_of = dict(session.execute(select(models.Handoff.id, models.Handoff.contact_id)).all())
+    reasons = dict(session.execute(select(models.Handoff.id, models.Handoff.reason)).all())
     for event in session.scalars(select(models.HandoffEvent).order_by(models.HandoffEvent.id)):
-        owner = event.data.get("owner") or event.data.get("to")
-        if event.kind in ("assigned", "escalated") and owner:
-            data = {"owner": owner, "sla_due": _utc(event.data["sla_due"])}
-            if event.kind == "escalated":
-                data["reason"] = event.detail
-            entries.append(Entry(event.at, emails[contact_of[event.handoff_id]], "handoff", data))
+        found = _handoff_entry(event, reasons[event.handoff_id])
+        if found is not None:
+            kind, data = found
+            entries.append(Entry(event.at, emails[contact_of[event.handoff_id]], kind, data))
+    for decision in session.scalars(
+        select(models.BranchDecision).order_by(models.BranchDecision.id)
+    ):
+        entries.append(
+            Entry(
+                decision.at,
+                emails[decision.contact_id],
+                "branch",
+                {
+                    "journey": decision.journey_id,
+                    "step": decision.step_id,
+                    "condition": decision.condition,
+                    "target": decision.target,
+                },
+            )
+        )
+    for split in session.scalars(
+        select(models.SplitAssignment).order_by(
+            models.SplitAssignment.assigned_at, models.SplitAssignment.enrollment_id
+        )
+    ):
+        entries.append(
+            Entry(
+                split.assigned_at,
+                emails[split.contact_id],
+                "split",
+                {"journey": split.journey_id, "step": split.step_id, "variant": split.variant},
+            )
+        )
     for message in session.scalars(select(models.Message).order_by(models.Message.id)):
         if message.status == "sent" and message.sent_at is not None:
             entries.append(
@@ -125,3 +175,41 @@ def read_timeline(session: Session) -> list[Entry]:
             )
         )
     return sorted(entries, key=Entry.sort_key)  # stable: rows keep their id order
+
+
+SALES = {"accepted": "accept", "rejected": "reject", "qualified": "qualify"}
+
+
+def _handoff_entry(
+    event: models.HandoffEvent, reason: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """A handoff's audit row as a timeline entry: a new owner, a breach, or sales' answer.
+
+    A breach reassigned to the next rep is ``reassigned``; one told to a manager (or to
+    nobody, when there is no one else) is ``escalated``. Notification rows are not shown.
+    """
+    d = event.data
+    if event.kind == "assigned":
+        return "handoff", {"owner": d["owner"], "sla_due": _utc(d["sla_due"])}
+    if event.kind == "escalated" and d.get("to"):
+        return "reassigned", {
+            "from": d["from"],
+            "to": d["to"],
+            "breached_due": _utc(d["due"]),
+            "sla_due": _utc(d["sla_due"]),
+        }
+    if event.kind == "escalated":
+        return "escalated", {
+            "to": d.get("manager"),
+            "why": event.detail,
+            "breached_due": _utc(d["due"]),
+        }
+    if event.kind in SALES:
+        data: dict[str, Any] = {"action": SALES[event.kind], "by": event.actor}
+        data["cause"] = event.detail
+        if event.kind == "rejected":
+            data["reason"] = reason
+        if d.get("bant"):
+            data["bant"] = d["bant"]
+        return "sales", data
+    return None

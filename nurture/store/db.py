@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from nurture.errors import ConfigError
 from nurture.store.models import Base
 
 
@@ -19,15 +21,40 @@ def _strict_json(value: Any) -> str:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; a URL SQLAlchemy cannot use, or a driver that is not installed,
+    is a one-line ConfigError saying what to change or install."""
     options.setdefault("json_serializer", _strict_json)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, **options)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"NURTURE_DATABASE_URL {url!r} is not a database URL: use sqlite:///FILE or "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE"
+        ) from None
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, **options)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True, **options)
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"NURTURE_DATABASE_URL {redacted(parsed)}: unknown driver "
+            f"{parsed.drivername!r}: use postgresql+psycopg:// or sqlite:///"
+        ) from None
+    except ImportError as exc:
+        raise ConfigError(
+            f"NURTURE_DATABASE_URL {redacted(parsed)} needs the {exc.name or 'database'} "
+            "driver, which is not installed: pip install 'psycopg[binary]' "
+            "(it comes with nurture: reinstall it with `pip install -e .`)"
+        ) from None
+
+
+def redacted(url: str | URL) -> str:
+    """The URL as a user may see it in an error: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -287,8 +287,29 @@ class SplitAssignment(Base):
     assigned_at: Mapped[datetime]
 
 
+class BranchDecision(Base):
+    """Which way an enrollment went at a branch or wait_for step, and the condition that chose it."""
+
+    __tablename__ = "branch_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    journey_id: Mapped[str] = mapped_column(String(100))
+    step_id: Mapped[str] = mapped_column(String(100))
+    condition: Mapped[str] = mapped_column(Text)
+    target: Mapped[str | None] = mapped_column(String(100))
+    """The step it went to; None when the journey ended there."""
+    at: Mapped[datetime]
+
+
 __all__ = [
     "Base",
+    "BranchDecision",
     "Contact",
     "Enrollment",
     "Event",

@@ -129,3 +129,16 @@ def test_an_address_error_is_in_words(app) -> None:
     [error] = app.client.post("/events", json=event, headers=AUTH).json()["detail"]
     assert "invalid characters before the @-sign" in error["msg"]
     assert "pattern" not in error["msg"]
+
+
+def test_a_body_nested_too_deeply_is_refused(app) -> None:
+    body = (
+        b'{"email": "ana@acme.com", "type": "x", "properties": {"a": '
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"}}"
+    )
+    response = app.client.post(
+        "/events", content=body, headers=AUTH | {"Content-Type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500

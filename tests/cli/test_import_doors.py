@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nurture.cli import app
+from nurture.errors import ConfigError, NurtureError
 from nurture.store.db import make_engine
 from nurture.store.migrate import upgrade
 
@@ -51,10 +52,10 @@ def cli(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     runner = CliRunner()
 
     def invoke(*args: str):
+        """The command in process; a NurtureError is what ``main`` prints as one line."""
         result = runner.invoke(app, list(args), catch_exceptions=True)
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.exception
-        )
+        error = result.exception
+        assert error is None or isinstance(error, SystemExit | NurtureError), error
         return result
 
     return invoke
@@ -208,3 +209,19 @@ def test_any_import_file_is_accounted_for_line_by_line(
     assert imported <= len(rows) + len(garbage)
     event(f"{kind} {suffix}: {'some' if imported else 'none'} imported")
     assert store_consistency(make_engine(store), LATER) == []
+
+
+@pytest.mark.parametrize(
+    ("now", "why"),
+    [
+        ("9999-12-31T23:59:59-05:00", "has no equivalent in UTC"),
+        ("1999-12-31T23:59:59Z", "NURTURE_TIME_EARLIEST"),
+        ("2200-01-01T00:00:00Z", "too late"),
+        ("2026-03-04T25:00:00Z", "use an ISO time"),
+    ],
+)
+def test_now_follows_the_rule_of_every_incoming_time(cli, now: str, why: str) -> None:
+    result = cli("tick", "--now", now)
+    assert isinstance(result.exception, ConfigError)
+    assert str(result.exception).startswith(f"--now '{now}': ")
+    assert why in str(result.exception)

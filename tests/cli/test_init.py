@@ -33,6 +33,10 @@ def test_a_new_workspace_validates_simulates_and_passes_its_own_tests(tmp_path: 
     simulated = _run(*cli, "simulate", "scenarios/first-lead.yaml", "--json", cwd=folder)
     assert simulated.returncode == 0, simulated.stderr
     assert '"kind": "sent"' in simulated.stdout
+    elsewhere = _run(
+        *cli, "simulate", "scenarios/first-lead.yaml", "--json", "-w", str(folder), cwd=tmp_path
+    )
+    assert elsewhere.stdout == simulated.stdout, elsewhere.stderr
     tested = _run("-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", cwd=folder)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "2 passed" in tested.stdout

@@ -69,7 +69,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_explain_prints_the_score_rule_by_rule_with_dates(run) -> None:
-    result = run("contacts", "explain", ANA)
+    result = run("contacts", "explain", ANA, "--now", "2026-03-05T09:00:00Z")
     assert result.exit_code == 0, result.output
     lines = [line.rstrip() for line in result.output.splitlines()]
     assert lines[0] == (
@@ -91,6 +91,33 @@ def test_explain_prints_the_score_rule_by_rule_with_dates(run) -> None:
         line.endswith("lead -> mql          score 40 >= 40 and grade A") for line in lines
     ), lines
     assert any("assigned   assigned to maja.novak@acme.example" in line for line in lines)
+
+
+def test_explain_and_show_read_the_contact_as_it_stood_at_now(run) -> None:
+    """Tuesday noon: the e-book is in, the pricing visit (Wednesday) and the MQL are not."""
+    tuesday = ("--now", "2026-03-03T12:00:00Z")
+    explained = json.loads(run("contacts", "explain", ANA, "--json", *tuesday).output)
+    assert explained["as_of"] == "2026-03-03T12:00:00+00:00"
+    assert (explained["score"], explained["band"], explained["stage"]) == (30, "warm", "lead")
+    assert [row["rule"] for row in explained["ledger"]] == [
+        "c-level",
+        "mid-market",
+        "ebook-download",
+    ]
+    assert (explained["owner"], explained["handoffs"]) == (None, [])
+    shown = json.loads(run("contacts", "show", ANA, "--json", *tuesday).output)
+    assert (shown["stage"], shown["score"], shown["owner"]) == ("lead", 30, None)
+    assert all(m["sent_at"] <= "2026-03-03T12:00:00+00:00" for m in shown["messages"])
+    later = json.loads(run("contacts", "show", ANA, "--json", "--now", "2026-03-05T09:00Z").output)
+    assert (later["stage"], later["score"], later["owner"]) == (
+        "mql",
+        40,
+        "maja.novak@acme.example",
+    )
+
+    before = run("contacts", "show", ANA, "--now", "2026-03-01T00:00:00Z")
+    assert before.exit_code != 0
+    assert "first seen at 2026-03-02T08:00:00+00:00" in str(before.exception)
 
 
 def test_sales_feedback_from_the_command_line(run) -> None:
@@ -128,13 +155,44 @@ def test_sales_feedback_from_the_command_line(run) -> None:
 
     # Wednesday 15:05 in Ljubljana + 8 business hours = Thursday 15:05 (14:05 UTC).
     listing = run("handoff", "list").output.splitlines()
-    assert listing[0] == (
-        "ana@acme.com  maja.novak@acme.example  qualified  due 2026-03-05T14:05:00+00:00"
+    assert listing[0] == "ana@acme.com"
+    assert listing[1] == (
+        "  qualified maja.novak@acme.example  due 2026-03-05T14:05:00+00:00  "
+        "0 reassignments, 0 escalations, 0 SLA breaches"
     )
-    # No tick has run yet: the owner's email waits, visibly.
-    assert listing[1].startswith(
-        "  notification 1 email to maja.novak@acme.example: pending after 0 attempts"
+    # No tick has run yet: the owner's email waits, visibly, under its own contact.
+    assert listing[2].startswith(
+        "    notification 1 email to maja.novak@acme.example: pending after 0 attempts"
     )
+    waiting = [line for line in listing if line.startswith("    notification ")]
+    assert listing[-1] == (
+        "1 handoff of 1 contact: 0 reassignments, 0 escalations, 0 SLA breaches; "
+        f"{len(waiting)} notifications not delivered"
+    )
+
+
+def test_handoff_list_groups_handoffs_and_notifications_per_contact(run, tmp_path) -> None:
+    bo = tmp_path / "bo.jsonl"
+    bo.write_text(json.dumps({"email": "bo@bolt.example", "job_title": "VP", "company_size": 90}))
+    assert run("contacts", "import", str(bo)).exit_code == 0
+    demo = tmp_path / "bo-events.jsonl"
+    demo.write_text(
+        "\n".join(
+            json.dumps({"email": "bo@bolt.example", "type": t, "at": at, "properties": {}})
+            for t, at in (
+                ("subscribed", "2026-03-02T09:00:00Z"),
+                ("demo_requested", "2026-03-02T10:00:00Z"),
+            )
+        )
+    )
+    assert run("events", "import", str(demo)).exit_code == 0
+    listing = run("handoff", "list").output.splitlines()
+    assert listing[0] == "ana@acme.com" and listing[3] == "bo@bolt.example"
+    assert "to maja.novak@acme.example" in listing[2]
+    assert "luka.horvat@acme.example" in listing[4] and "to luka.horvat@acme.example" in listing[5]
+    board = json.loads(run("handoff", "list", "--json").output)
+    owners = {h["id"]: h["owner"] for h in board["handoffs"]}
+    assert all(n["target"] == owners[n["handoff_id"]] for n in board["undelivered"])
 
 
 def test_recompute_and_explicit_stage_moves(run) -> None:

@@ -57,3 +57,32 @@ def test_scenario_or_contacts_is_required() -> None:
     result = _nurture("simulate")
     assert result.returncode == 2
     assert "give either a SCENARIO file or --contacts N" in result.stderr
+
+
+def test_check_runs_every_scenario_of_a_folder_and_passes() -> None:
+    result = _nurture("simulate", "--check", "scenarios")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASS  ") == 10
+    assert "8 expectations: 8 passed, 0 failed" in result.stdout
+
+
+def test_check_exits_1_with_what_differs(tmp_path: Path) -> None:
+    scenario = tmp_path / "wrong.yaml"
+    scenario.write_text(
+        (ROOT / "example" / "scenarios" / "ana.yaml")
+        .read_text()
+        .replace("stage: mql,", "stage: sql,")
+    )
+    result = _nurture("simulate", "--check", str(scenario))
+    assert result.returncode == 1
+    assert f"FAIL  {scenario}:16: ana@acme.com by day 5 (2026-03-07 23:59 UTC)" in result.stdout
+    assert "      stage: expected sql, was mql" in result.stdout
+    assert result.stdout.endswith("2 expectations: 1 passed, 1 failed\n")
+
+
+def test_check_needs_expectations_in_a_named_file(tmp_path: Path) -> None:
+    scenario = tmp_path / "none.yaml"
+    scenario.write_text("start: 2026-03-02T08:00:00Z\ndays: 1\n")
+    result = _nurture("simulate", "--check", str(scenario))
+    assert result.returncode == 2
+    assert f"{scenario}: no `expect` in this scenario: add one to check it" in result.stderr

@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from nurture.delivery.providers.sendgrid import SendGridProvider
 from nurture.bootstrap import _provider
+from nurture.delivery.providers.sendgrid import SendGridProvider
 from nurture.errors import ConfigError
 from nurture.settings import load_settings
 

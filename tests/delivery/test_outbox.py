@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from nurture.clock import ManualClock
 from nurture.delivery.providers import OutgoingEmail
 from nurture.delivery.providers.outbox import OutboxProvider
 
@@ -68,3 +70,15 @@ def test_one_line_headers_are_written_as_the_email_package_folds_them(tmp_path: 
     for name, value in (("Subject", email.subject), ("X-Campaign", "spring  launch")):
         assert folded.fold_binary(name, value) in raw
     assert _read(tmp_path)["Subject"] == email.subject
+
+
+def test_every_file_is_dated_by_the_engine_clock_and_identified_on_the_sender_domain(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    OutboxProvider(tmp_path, clock).send(_email(from_email="news@mail.acme.example"))
+    mail = _read(tmp_path)
+    assert mail["Date"] == "Mon, 02 Mar 2026 09:30:00 +0000"
+    assert mail["Date"].datetime == clock.now()
+    assert mail["Message-ID"] == "<m-1@mail.acme.example>"
+    assert mail.defects == [] and mail["Message-ID"].defects == ()

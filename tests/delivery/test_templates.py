@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nurture.definitions.template_lint import lint_template
-from nurture.delivery.templates import Templates
+from nurture.delivery.templates import Templates, derive_text
 from nurture.errors import TemplateError
 
 CONTEXT = {
@@ -88,6 +88,32 @@ def test_layouts_partials_and_a_derived_text_part(tmp_path: Path) -> None:
     assert "the guide (https://acme.example/guide?a=1&b=2)" in rendered.text
     assert "Unsubscribe (https://x.example/u/t)" in rendered.text
     assert "<" not in rendered.text
+
+
+def test_the_derived_text_keeps_paragraphs_lists_and_links_apart() -> None:
+    html = (
+        "<html><head><title>Not in the text</title><style>p {color: red}</style></head><body>"
+        "<h1>Welcome, Ana!</h1><p>Thanks for joining.</p><p>Here is where to start:</p>"
+        '<ul><li>the <a href="https://acme.example/guide">guide</a></li><li>the blog</li></ul>'
+        "<ol><li>connect</li><li>invite</li></ol>"
+        '<p>Acme &middot; Street 1<br>You signed up. <a href="https://x.example/u/t">Unsubscribe</a>'
+        '</p><img src="https://x.example/o/t" width="1" height="1" alt=""></body></html>'
+    )
+    assert derive_text(html).strip().splitlines() == [
+        "Welcome, Ana!",
+        "",
+        "Thanks for joining.",
+        "",
+        "Here is where to start:",
+        "",
+        "  * the guide (https://acme.example/guide)",
+        "  * the blog",
+        " 1. connect",
+        " 2. invite",
+        "",
+        "Acme \u00b7 Street 1",
+        "You signed up. Unsubscribe (https://x.example/u/t)",
+    ]
 
 
 def test_lint_finds_unknown_names_fields_includes_and_syntax(tmp_path: Path) -> None:

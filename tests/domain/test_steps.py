@@ -64,10 +64,41 @@ def test_wait_for_an_event_seen_moves_on_else_times_out() -> None:
             return False
 
     step = WaitForStep("w", "email_clicked", timedelta(days=3), then="yes", on_timeout="no")
-    assert next_action(step, ENTERED, ENTERED, StepContext(facts=Seen(1))) == MoveOn("yes")
+    assert next_action(step, ENTERED, ENTERED, StepContext(facts=Seen(1))) == MoveOn(
+        "yes", because="email_clicked"
+    )
     assert next_action(
         step, ENTERED, ENTERED + timedelta(days=1), StepContext(facts=Seen(0))
     ) == Sleep(ENTERED + timedelta(days=3))
     assert next_action(
         step, ENTERED, ENTERED + timedelta(days=3), StepContext(facts=Seen(0))
-    ) == MoveOn("no")
+    ) == MoveOn("no", because="timed out: no email_clicked")
+
+
+def test_a_branch_says_which_condition_chose_the_way_or_else() -> None:
+    from nurture.domain.conditions import StateIn, Subject
+    from nurture.domain.contacts import Profile, State
+    from nurture.domain.steps import Branch, BranchStep, StepContext
+
+    step = BranchStep(
+        "fit",
+        (
+            Branch(StateIn("grade", frozenset({"A"})), "sales", "{grade: [A]}"),
+            Branch(StateIn("band", frozenset({"hot"})), "call"),
+        ),
+        otherwise="nurture",
+    )
+
+    def ctx(grade: str, band: str) -> StepContext:
+        state = State(stage="lead", score=0, band=band, grade=grade)
+        return StepContext(subject=Subject(Profile("a@b.co"), state, ENTERED))
+
+    assert next_action(step, ENTERED, ENTERED, ctx("A", "hot")) == MoveOn(
+        "sales", because="{grade: [A]}"
+    )
+    assert next_action(step, ENTERED, ENTERED, ctx("C", "hot")) == MoveOn(
+        "call", because="branch 2"
+    )
+    assert next_action(step, ENTERED, ENTERED, ctx("C", "cold")) == MoveOn(
+        "nurture", because="else"
+    )

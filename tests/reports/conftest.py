@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from nurture.clock import ManualClock
 from nurture.domain.lifecycle import FUNNEL
 from nurture.reports.scope import Scope
+from nurture.reports.sla import SLA_COUNTS
 from nurture.store import models
 from nurture.store.db import make_engine
 from nurture.store.models import Base
@@ -255,6 +256,10 @@ class Direct:
             self.messages = list(c.execute(select(models.Message.__table__)))
             self.enrollments = list(c.execute(select(models.Enrollment.__table__)))
             self.handoffs = list(c.execute(select(models.Handoff.__table__)))
+            self.decisions = list(c.execute(select(models.BranchDecision.__table__)))
+            self.handoff_events = list(
+                c.execute(select(models.HandoffEvent.__table__).order_by(models.HandoffEvent.id))
+            )
             self.assignments = list(c.execute(select(models.SplitAssignment.__table__)))
         engine.dispose()
         self.by_id = {c.id: c for c in self.contacts}
@@ -370,19 +375,61 @@ class Direct:
         names = ("sent", "failed", "delivered", "opened", "clicked", "goal", "exited")
         return {k: {n: v[n] for n in names} for k, v in found.items()}
 
-    def sla(self, scope: Scope) -> dict[tuple[str, str], tuple[int, ...]]:
+    def sla(self, scope: Scope) -> dict[tuple[str, str], dict[str, int]]:
         found: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for h in self.handoffs:
             if not _inside(h.created_at, scope):
                 continue
-            counts = found[(self.cohort(h.contact_id, scope), h.owner)]
-            counts["handed"] += 1
+            cohort = self.cohort(h.contact_id, scope)
+            for e in self.handoff_events:
+                if e.handoff_id != h.id:
+                    continue
+                if e.kind == "assigned":
+                    found[(cohort, e.data["owner"])]["handed_off"] += 1
+                elif e.kind == "escalated" and e.at < scope.as_of and e.data.get("to"):
+                    found[(cohort, e.data["to"])]["reassigned_to"] += 1
+                    found[(cohort, e.data["from"])]["reassigned_away"] += 1
+                    found[(cohort, e.data["from"])]["breaches"] += 1
+                elif e.kind == "escalated" and e.at < scope.as_of:
+                    found[(cohort, h.owner)]["escalated"] += 1
+                    found[(cohort, h.owner)]["breaches"] += 1
+            counts = found[(cohort, h.owner)]
             if h.responded_at is not None:
                 counts["in_time" if h.responded_at <= h.sla_due_at else "late"] += 1
-            else:
-                counts["breached" if h.sla_due_at < scope.as_of else "open"] += 1
-        names = ("handed", "in_time", "late", "breached", "open")
-        return {k: tuple(v[n] for n in names) for k, v in found.items()}
+            elif h.status == "pending" and h.sla_due_at >= scope.as_of:
+                counts["open"] += 1
+            elif h.status == "pending" and h.check_at is not None:
+                counts["breaches"] += 1  # overdue, not handled by the sweep yet
+        return {k: {n: v[n] for n in SLA_COUNTS} for k, v in found.items()}
+
+    def branches(self, scope: Scope) -> dict[tuple[Any, ...], tuple[int, int]]:
+        found: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for d in self.decisions:
+            if _inside(d.at, scope):
+                key = (self.cohort(d.contact_id, scope), d.journey_id, d.step_id, d.condition)
+                found[(*key, d.target)].append(d.contact_id)
+        return {k: (len(v), len(set(v))) for k, v in found.items()}
+
+    def handoff_totals(self, scope: Scope) -> dict[str, tuple[int, ...]]:
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        contacts: dict[str, set[int]] = defaultdict(set)
+        for h in self.handoffs:
+            if _inside(h.created_at, scope):
+                found[self.cohort(h.contact_id, scope)]["handoffs"] += 1
+                contacts[self.cohort(h.contact_id, scope)].add(h.contact_id)
+        for (cohort, _), counts in self.sla(scope).items():
+            for name in ("reassigned_away", "escalated", "breaches"):
+                found[cohort][name] += counts[name]
+        return {
+            cohort: (
+                c["handoffs"],
+                len(contacts[cohort]),
+                c["reassigned_away"],
+                c["escalated"],
+                c["breaches"],
+            )
+            for cohort, c in found.items()
+        }
 
     def reasons(self, scope: Scope) -> Counter[tuple[str, str, str]]:
         found: Counter[tuple[str, str, str]] = Counter()

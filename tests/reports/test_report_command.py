@@ -3,7 +3,9 @@ other report tests, whose fixtures build that dataset)."""
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,9 @@ import pytest
 
 from nurture.cli import main
 from nurture.cli.app import out
+from nurture.reports.build import build_report
+from nurture.reports.scope import Scope
+from nurture.store.db import make_engine
 from nurture.store.migrate import upgrade
 
 
@@ -113,3 +118,52 @@ def test_an_unmigrated_database_is_a_clear_error(tmp_path: Path, nurture: Any) -
     code, _, err = nurture(tmp_path / "new.db", "report")
     assert code == 2
     assert "run `nurture db upgrade`" in err
+
+
+def test_json_gives_every_figure_of_the_report(database: Path, nurture: Any) -> None:
+    until = "2026-06-01T00:00:00Z"
+    code, printed, err = nurture(database, "report", "--json", "--until", until)
+    assert code == 0, err
+    data = json.loads(printed)
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        end = datetime(2026, 6, 1, tzinfo=UTC)
+        report = build_report(engine, Scope("sqlite", end, until=end))
+    finally:
+        engine.dispose()
+    assert data["format"] == "nurture.report/1"
+    assert data["scope"] == {"since": None, "until": until, "as_of": until, "cohort": None}
+    [funnel] = data["funnel"]
+    assert funnel["reached"] == report.funnel[0].reached
+    assert funnel["from_lead"]["mql"] == report.funnel[0].rate("lead", "mql")
+    assert funnel["conversion"]["mql_to_sql"] == report.funnel[0].rate("mql", "sql")
+    assert [s["median_seconds"] for s in data["stage_times"]] == [
+        t.median_seconds for t in report.stage_times
+    ]
+    assert {(j["journey"], j["enrolled"], j["goal_reached"]) for j in data["journeys"]} == {
+        (j.journey, j.enrolled, j.goal) for j in report.journeys
+    }
+    assert [(s["journey"], s["step"], s["sent"], s["clicked"]) for s in data["steps"]] == [
+        (s.journey, s.step, s.counts["sent"], s.counts["clicked"]) for s in report.steps
+    ]
+    assert [[v["assigned"] for v in s["variants"]] for s in data["splits"]] == [
+        [v.assigned for v in s.test.variants] for s in report.splits
+    ]
+    assert [s["p_value"] for s in data["splits"]] == [s.test.p_value for s in report.splits]
+    assert {c["campaign"]: c["reached"]["mql"] for c in data["campaigns"]} == {
+        c.group: c.reached["mql"] for c in report.campaigns
+    }
+    assert {s["source"] for s in data["sources"]} == {s.group for s in report.sources}
+    assert [(m["journey"], m["from"], m["to"], m["count"]) for m in data["moves"]] == [
+        (m.journey, m.source, m.target, m.contacts) for m in report.moves
+    ]
+    assert sum(v["entered"] for v in data["visits"]) == sum(v.entered for v in report.visits) > 0
+    assert (
+        sum(b["contacts"] for b in data["scores"]["histogram"])
+        == report.funnel[0].reached["subscriber"]
+    )
+    assert {"what": "handoff rejected", "reason": "no budget"}.items() <= {
+        k: v for r in data["reasons"] for k, v in r.items() if r["reason"] == "no budget"
+    }.items()
+    _, text, _ = nurture(database, "report", "--until", until)
+    assert _row(text, "Stage funnel", "MQL")[1] == str(funnel["reached"]["mql"])

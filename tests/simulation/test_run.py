@@ -50,17 +50,11 @@ def test_ana_is_welcomed_nurtured_and_handed_off_on_the_pricing_visit(ana: Simul
         ("handoff", "maja.novak@acme.example"),
         ("exited", "welcome"),
         ("exited", "ebook-follow-up"),
-        # Nobody in sales accepts her: each breach of the SLA hands her to the next rep.
-        (
-            "handoff",
-            "SLA due 2026-03-09T16:00:00+00:00 breached by maja.novak@acme.example: "
-            "reassigned to luka.horvat@acme.example",
-        ),
-        (
-            "handoff",
-            "SLA due 2026-03-10T16:00:00+00:00 breached by luka.horvat@acme.example: "
-            "reassigned to ana.kovac@acme.example",
-        ),
+        # Nobody in sales accepts her: each breach of the SLA hands her to the next rep,
+        # and when every rep has had her, the manager is told.
+        ("reassigned", "luka.horvat@acme.example"),
+        ("reassigned", "ana.kovac@acme.example"),
+        ("escalated", "petra.zupan@acme.example"),
     ]
 
 
@@ -76,9 +70,11 @@ def test_json_lines_are_in_time_order_with_the_documented_keys(ana: Simulation) 
     required = {
         "enrolled": {"journey"},
         "sent": {"journey", "step", "template", "subject"},
-        "score": {"points", "rule", "score"},
-        "stage": {"from", "to"},
+        "score": {"points", "rule", "score_kind", "score"},
+        "stage": {"from", "to", "cause"},
         "handoff": {"owner", "sla_due"},
+        "reassigned": {"from", "to", "breached_due", "sla_due"},
+        "escalated": {"to", "why", "breached_due"},
         "exited": {"journey", "reason"},
         "suppressed": {"reason"},
     }
@@ -101,7 +97,7 @@ def test_text_shows_times_in_each_contacts_zone(ana: Simulation) -> None:
     text = as_text(ana)
     assert "ana@acme.com (Europe/Ljubljana)" in text
     assert '2026-03-02 10:00 CET  sent       welcome/welcome  "Welcome to Acme, Ana"' in text
-    assert "2026-03-08 12:00 EDT  score      +10 pricing-visit -> -30" in text
+    assert "2026-03-08 12:00 EDT  score      +10 pricing-visit (behaviour) -> -30" in text
 
 
 def test_the_same_scenario_gives_the_same_output_byte_for_byte(ana: Simulation) -> None:

@@ -21,11 +21,11 @@ from nurture.api.console import session as auth
 from nurture.api.console import views
 from nurture.api.deps import RuntimeDep, SettingsDep
 from nurture.charts.render import chart_svg, count_rows
-from nurture.clock import as_utc
 from nurture.errors import NotFound
 from nurture.reports.build import build_report
 from nurture.reports.html import as_html
 from nurture.reports.scope import Cohort, Scope
+from nurture.times import TimeRange, parse_time
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["quote"] = lambda text: quote(str(text), safe="")
@@ -55,9 +55,9 @@ def _time(text: str | None, name: str, session: auth.ConsoleSession) -> datetime
     if not text:
         return None
     try:
-        return as_utc(datetime.fromisoformat(text))
-    except ValueError:
-        raise auth.Missing(f"{name} {text!r}: use a date such as 2026-03-01", session) from None
+        return TimeRange().check(parse_time(text), None)
+    except ValueError as exc:
+        raise auth.Missing(f"{name} {text[:40]!r}: {exc}", session) from None
 
 
 def _scope(

@@ -1,7 +1,9 @@
 """The local outbox: one .eml file per message, named by our message id.
 
 Writing the same message twice replaces the file, so a retried send never makes a second
-copy; the file appears whole (written aside, then renamed). The email is built with the
+copy; the file appears whole (written aside, then renamed). Every file is a complete RFC 5322
+message: ``Date`` (the engine's clock, so a demo or a replay dates its emails in virtual
+time) and a ``Message-ID`` on the sender's domain, besides From, To and Subject. The email is built with the
 ``email`` package's compat32 classes: the modern header registry parses every header it is
 given, which made writing a file cost more than the rest of a send.
 """
@@ -14,9 +16,10 @@ from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import Compat32
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
+from nurture.clock import Clock, SystemClock
 from nurture.delivery.providers import OutgoingEmail
 
 
@@ -51,8 +54,9 @@ _UTF8_QP.body_encoding = QP
 class OutboxProvider:
     name = "outbox"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, clock: Clock | None = None) -> None:
         self.folder = folder
+        self.clock = clock or SystemClock()
 
     def send(self, email: OutgoingEmail) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -60,7 +64,8 @@ class OutboxProvider:
         message["From"] = formataddr((email.from_name, email.from_email), charset="utf-8")
         message["To"] = email.to
         message["Subject"] = _encoded(email.subject)
-        message["Message-ID"] = f"<{email.message_uid}@nurture.local>"
+        message["Date"] = format_datetime(self.clock.now())
+        message["Message-ID"] = message_id(email)
         for name, value in {**email.trace_headers, **email.headers}.items():
             message[name] = _encoded(value)
         message.attach(_part(email.text, "plain"))
@@ -70,6 +75,11 @@ class OutboxProvider:
         partial.write_bytes(message.as_bytes(policy=_POLICY))
         os.replace(partial, target)
         return email.message_uid
+
+
+def message_id(email: OutgoingEmail) -> str:
+    """Our message id on the sender's domain (RFC 5322 section 3.6.4: unique, ours to give)."""
+    return f"<{email.message_uid}@{email.from_email.rpartition('@')[2]}>"
 
 
 def _part(body: str, subtype: str) -> MIMEText:

@@ -124,3 +124,5 @@ def test_unknown_things_are_a_404_page(console_client: TestClient) -> None:
     missing = console_client.get("/console/contact?email=nobody%40x.example")
     assert missing.status_code == 404 and "no contact" in missing.text
     assert console_client.get("/console/report?since=yesterday").status_code == 404
+    for extreme in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00%2B14:00", "1999-01-01"):
+        assert console_client.get(f"/console/report?until={extreme}").status_code == 404
