@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import nurture.engine.ingest as ingest
+import nurture.engine.intake.state as state
 from nurture.bench.data import START, contacts, events_for
 from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database
 from nurture.clock import ManualClock
@@ -117,7 +117,7 @@ def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(
     PostgreSQL does not give back the sequence values a rolled-back chunk took, so there the
     ids differ and the rows are compared by their number and the events by their source ids.
     """
-    real = ingest._stored
+    real = state.stored_source_ids
 
     def racing(session: Any, source_ids: set[str]) -> set[str]:
         return set() if len(source_ids) > 1 else real(session, source_ids)
@@ -125,7 +125,7 @@ def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(
     def chunked(rt: Runtime) -> list[Ingested]:
         first = [ingest_event(rt, event) for event in _events()[:50]]
         with monkeypatch.context() as patch:
-            patch.setattr(ingest, "_stored", racing)
+            patch.setattr(state, "stored_source_ids", racing)
             return first + list(ingest_events(rt, _events()[50:], chunk=37))
 
     single, expected = _ingested(server_url, tmp_path, _one_by_one)

@@ -1,0 +1,147 @@
+"""The working set of a chunk: what its events or contacts look up, read once by named
+statements and kept current in memory as each item changes it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from nurture.domain.journeys import Journey
+from nurture.domain.scorebook import ScoreBook
+from nurture.engine.facts import StoredFacts
+from nurture.engine.intake.changes import Changes
+from nurture.engine.intake.records import (
+    ContactRow,
+    EnrollmentRow,
+    contact_from,
+    enrollment_from,
+)
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import load_books
+from nurture.store.statements.intake import (
+    CONTACTS_BY_EMAIL,
+    CURRENT_VERSIONS,
+    ENROLLMENTS_OF_CONTACTS,
+    FIT_SUMS,
+    LAST_OWNER_AMONG,
+    STORED_SOURCE_IDS,
+    SUPPRESSIONS_BY_EMAIL,
+    VERSION_DEFINITIONS,
+)
+
+
+def stored_source_ids(connection: Connection, source_ids: Collection[str]) -> set[str]:
+    if not source_ids:
+        return set()
+    return set(connection.scalars(STORED_SOURCE_IDS, {"ids": list(source_ids)}))
+
+
+@dataclass
+class WorkingSet:
+    """Keyed by email: contacts, their enrollments, score books, fit sums and suppressions.
+
+    A contact the chunk creates joins the set when it is made; what the chunk decides is
+    applied here at once, so the next item of the chunk sees it, as it would see it in the
+    store one transaction later.
+    """
+
+    rt: Runtime
+    connection: Connection
+    known: set[str]
+    contacts: dict[str, ContactRow]
+    enrollments: dict[str, list[EnrollmentRow]]
+    books: dict[str, ScoreBook] = field(default_factory=dict)
+    fit: dict[str, dict[str, int]] = field(default_factory=dict)
+    suppressions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """email -> {"id", "reason"} (a buffered row until the flush gives it an id)."""
+    _versions: dict[str, int] | None = None
+    _last_owners: dict[tuple[str, ...], str | None] = field(default_factory=dict)
+    _assigned: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(
+        cls,
+        rt: Runtime,
+        connection: Connection,
+        emails: Collection[str],
+        source_ids: Collection[str] = (),
+        *,
+        events: bool = True,
+    ) -> WorkingSet:
+        """For events: known ids, contacts, enrollments, books, suppressions; for contacts
+        (``events=False``): contacts, enrollments and the sums of their fit rows."""
+        contacts = {
+            row.email: contact_from(row._mapping)
+            for row in connection.execute(CONTACTS_BY_EMAIL, {"emails": list(emails)})
+        }
+        by_id = {contact.id: email for email, contact in contacts.items()}
+        ids = list(by_id)
+        enrollments: dict[str, list[EnrollmentRow]] = {email: [] for email in contacts}
+        if ids:
+            for row in connection.execute(ENROLLMENTS_OF_CONTACTS, {"ids": ids}):
+                enrollments[by_id[row.contact_id]].append(enrollment_from(row._mapping))
+        found = cls(
+            rt, connection, stored_source_ids(connection, source_ids), contacts, enrollments
+        )
+        found._load_journeys({e.version_id for rows in enrollments.values() for e in rows})
+        if not ids:
+            pass
+        elif events:
+            books = load_books(connection, list(contacts.values()), rt.workspace.scoring)
+            found.books = {by_id[id_]: book for id_, book in books.items()}
+        else:
+            found.fit = {email: {} for email in contacts}
+            for contact_id, rule, points in connection.execute(FIT_SUMS, {"ids": ids}):
+                found.fit[by_id[contact_id]][rule] = int(points or 0)
+        if events:
+            found.suppressions = {
+                row.email: {"id": row.id, "reason": row.reason}
+                for row in connection.execute(SUPPRESSIONS_BY_EMAIL, {"emails": list(emails)})
+            }
+        return found
+
+    def _load_journeys(self, version_ids: set[int]) -> None:
+        missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
+        if missing:
+            for id_, definition in self.connection.execute(VERSION_DEFINITIONS, {"ids": missing}):
+                self.rt.journey_of_definition(id_, definition)
+
+    def journey(self, enrollment: EnrollmentRow) -> Journey:
+        journey = self.rt.cached_journey(enrollment.version_id)
+        if journey is None:
+            self._load_journeys({enrollment.version_id})
+            journey = self.rt.cached_journey(enrollment.version_id)
+            assert journey is not None
+        return journey
+
+    def current_version(self, journey_id: str) -> int:
+        """The id of the journey's published version (read once for the chunk)."""
+        if self._versions is None:
+            self._versions = {row[0]: row[1] for row in self.connection.execute(CURRENT_VERSIONS)}
+        return self._versions[journey_id]
+
+    def last_owner(self, emails: list[str]) -> str | None:
+        """Which of these reps took the latest handoff: this chunk's own first, then the store's."""
+        pool = set(emails)
+        for owner in reversed(self._assigned):
+            if owner in pool:
+                return owner
+        key = tuple(emails)
+        if key not in self._last_owners:
+            self._last_owners[key] = self.connection.scalars(
+                LAST_OWNER_AMONG, {"emails": emails}
+            ).first()
+        return self._last_owners[key]
+
+    def assigned(self, owner: str) -> None:
+        self._assigned.append(owner)
+
+    def facts(
+        self, changes: Changes, contact: ContactRow, enrollment: EnrollmentRow | None = None
+    ) -> StoredFacts:
+        return StoredFacts(
+            self.connection, contact.id, enrollment, changes.pending_events.get(contact.email, ())
+        )
