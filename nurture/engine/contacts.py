@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.engine.intake import core
 from nurture.engine.intake.changes import Changes, write_transaction
+from nurture.engine.intake.records import CONTACT_STATE
 from nurture.engine.intake.state import WorkingSet
 from nurture.engine.runtime import Runtime
 from nurture.formats import ContactIn
@@ -52,7 +54,7 @@ def _import_chunk(rt: Runtime, contacts: Sequence[ContactIn]) -> None:
     now = rt.clock.now()
     with write_transaction(rt) as connection:
         ws = WorkingSet.read(rt, connection, {data.email for data in contacts}, events=False)
-        changes = Changes(connection)
+        changes = Changes(connection, (*PROFILE_FIELDS[1:], "attributes", *CONTACT_STATE))
         for data in contacts:
             core.upsert(rt, ws, changes, data, now)
         changes.flush()

@@ -16,7 +16,7 @@ from nurture.domain.scoring import Award, ScoringModel
 from nurture.engine.facts import Executor
 from nurture.engine.runtime import Runtime
 from nurture.store import models
-from nurture.store.statements.intake import BOOK_ROWS, LAST_RESETS
+from nurture.store.statements.intake import BOOK_ROWS
 
 
 class Scored(Protocol):
@@ -108,10 +108,11 @@ def load_books(
     """:func:`load_book` of many contacts in two queries (an intake chunk scores them all);
     ``executor`` is a Session or a Connection, the contacts ORM rows or intake's records."""
     ids = [contact.id for contact in contacts if contact.id is not None]
-    last_reset: dict[int, int] = dict(executor.execute(LAST_RESETS, {"ids": ids}).all())
     rows: dict[int, list[Row]] = {id_: [] for id_ in ids}
-    for e in executor.execute(BOOK_ROWS, {"ids": ids}):
-        if e.id > last_reset.get(e.contact_id, 0):  # stored rows are never written again: no key
+    for e in executor.execute(BOOK_ROWS, {"ids": ids}):  # in id order: a reset clears the rest
+        if e.kind == "reset":
+            rows[e.contact_id] = []
+        else:
             rows[e.contact_id].append(Row(e.rule, e.kind, e.points, e.reason, e.at))
     return {
         id_: ScoreBook(model, rows[id_], contact.last_active_at, contact.scored_until)

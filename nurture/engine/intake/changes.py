@@ -17,7 +17,9 @@ from sqlalchemy import Connection, Table
 
 from nurture.engine.intake.records import (
     CONTACT_COLUMNS,
+    CONTACT_STATE,
     ENROLLMENT_COLUMNS,
+    ENROLLMENT_STATE,
     ContactRow,
     EnrollmentRow,
 )
@@ -84,8 +86,13 @@ def ref(value: Any) -> Any:
 class Changes:
     """The buffers of one transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(
+        self, connection: Connection, contact_columns: tuple[str, ...] = CONTACT_STATE
+    ) -> None:
+        """``contact_columns``: what changing a stored contact may write (an import writes
+        its profile too)."""
         self.connection = connection
+        self._columns = {"contacts": contact_columns, "enrollments": ENROLLMENT_STATE}
         self.flushes = 0
         self._new: dict[str, list[Any]] = {name: [] for name in _TABLES}
         self._dirty: dict[str, dict[int, Record]] = {"contacts": {}, "enrollments": {}}
@@ -115,15 +122,13 @@ class Changes:
     def flush(self) -> None:
         """Write every buffer: ids first, then one insert per table, then the updates."""
         connection = self.connection
+        drawn = take_ids(connection, {_TABLES[name]: len(rows) for name, rows in self._new.items()})
         for name, rows in self._new.items():
-            if rows:
-                for row, new_id in zip(
-                    rows, take_ids(connection, _TABLES[name], len(rows)), strict=True
-                ):
-                    if type(row) is dict:
-                        row["id"] = new_id
-                    else:
-                        row.id = new_id
+            for row, new_id in zip(rows, drawn.get(_TABLES[name], ()), strict=True):
+                if type(row) is dict:
+                    row["id"] = new_id
+                else:
+                    row.id = new_id
         for name, rows in self._new.items():
             if not rows:
                 continue
@@ -132,11 +137,11 @@ class Changes:
                 if type(row) is not dict:
                     row.stored = True
             rows.clear()
-        for name, columns in (("contacts", CONTACT_COLUMNS), ("enrollments", ENROLLMENT_COLUMNS)):
-            dirty = self._dirty[name]
+        for name, dirty in self._dirty.items():
             if dirty:
+                columns = self._columns[name]
                 connection.execute(
-                    update_by_id(_TABLES[name]),
+                    update_by_id(_TABLES[name], columns),
                     [_written_back(record, columns) for record in dirty.values()],
                 )
                 dirty.clear()
@@ -156,7 +161,6 @@ def _params(table: str, row: Any) -> Row:
 
 
 def _written_back(record: Record, columns: tuple[str, ...]) -> Row:
-    return {
-        f"_{name}": ref(getattr(record, name)) if name == "contact_id" else getattr(record, name)
-        for name in columns
-    }
+    values = {f"_{name}": getattr(record, name) for name in columns}
+    values["_id"] = record.id
+    return values

@@ -7,7 +7,7 @@ take either. ``id`` is None until the flush gives a new row its id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -63,11 +63,34 @@ class EnrollmentRow:
 
 CONTACT_COLUMNS = tuple(f.name for f in fields(ContactRow) if f.name != "stored")
 ENROLLMENT_COLUMNS = tuple(f.name for f in fields(EnrollmentRow) if f.name != "stored")
+CONTACT_STATE = (
+    "stage",
+    "score",
+    "band",
+    "grade",
+    "owner",
+    "last_active_at",
+    "scored_until",
+    "decay_due_at",
+    "stage_changed_at",
+    "updated_at",
+)
+"""The columns of a stored contact that an event can change (its profile stays)."""
+ENROLLMENT_STATE = (
+    "status",
+    "exit_reason",
+    "finished_at",
+    "next_run_at",
+    "lease_owner",
+    "lease_until",
+)
+"""The columns of a stored enrollment that intake changes (exit, or wake a ``wait_for``)."""
 
 
-def contact_from(row: Mapping[str, Any]) -> ContactRow:
-    return ContactRow(**{name: row[name] for name in CONTACT_COLUMNS})
+def contact_from(row: Sequence[Any]) -> ContactRow:
+    """A row of ``select(contacts)``: its columns come in the table's order, as the fields do."""
+    return ContactRow(*row)
 
 
-def enrollment_from(row: Mapping[str, Any]) -> EnrollmentRow:
-    return EnrollmentRow(**{name: row[name] for name in ENROLLMENT_COLUMNS})
+def enrollment_from(row: Sequence[Any]) -> EnrollmentRow:
+    return EnrollmentRow(*row)

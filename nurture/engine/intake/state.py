@@ -74,7 +74,7 @@ class WorkingSet:
         """For events: known ids, contacts, enrollments, books, suppressions; for contacts
         (``events=False``): contacts, enrollments and the sums of their fit rows."""
         contacts = {
-            row.email: contact_from(row._mapping)
+            row.email: contact_from(row)
             for row in connection.execute(CONTACTS_BY_EMAIL, {"emails": list(emails)})
         }
         by_id = {contact.id: email for email, contact in contacts.items()}
@@ -82,7 +82,7 @@ class WorkingSet:
         enrollments: dict[str, list[EnrollmentRow]] = {email: [] for email in contacts}
         if ids:
             for row in connection.execute(ENROLLMENTS_OF_CONTACTS, {"ids": ids}):
-                enrollments[by_id[row.contact_id]].append(enrollment_from(row._mapping))
+                enrollments[by_id[row.contact_id]].append(enrollment_from(row))
         found = cls(
             rt, connection, stored_source_ids(connection, source_ids), contacts, enrollments
         )

@@ -7,18 +7,19 @@ compiled once however many keys a chunk has. Writes are one ``executemany`` per 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+
 from sqlalchemy import (
     Connection,
     Delete,
     Insert,
-    Select,
     Table,
     Update,
     bindparam,
     delete,
     func,
     insert,
-    literal_column,
     select,
     update,
 )
@@ -30,26 +31,20 @@ C, E, S = models.Contact, models.Event, models.ScoreEntry
 N, J, V = models.Enrollment, models.Journey, models.JourneyVersion
 H, M, X = models.Handoff, models.Message, models.Suppression
 
-STORED_SOURCE_IDS: Select[tuple[str]] = select(E.source_id).where(
-    E.source_id.in_(bindparam("ids", expanding=True))
-)
+STORED_SOURCE_IDS = select(E.source_id).where(E.source_id.in_(bindparam("ids", expanding=True)))
 """Which of these source ids are stored already (duplicates)."""
 
 CONTACTS_BY_EMAIL = select(C.__table__).where(C.email.in_(bindparam("emails", expanding=True)))
 ENROLLMENTS_OF_CONTACTS = (
     select(N.__table__).where(N.contact_id.in_(bindparam("ids", expanding=True))).order_by(N.id)
 )
-LAST_RESETS = (
-    select(S.contact_id, func.max(S.id))
-    .where(S.contact_id.in_(bindparam("ids", expanding=True)), S.kind == "reset")
-    .group_by(S.contact_id)
-)
-"""Each contact's last reset row: its book holds only what came after."""
 BOOK_ROWS = (
     select(S.id, S.contact_id, S.rule, S.kind, S.points, S.reason, S.at)
-    .where(S.contact_id.in_(bindparam("ids", expanding=True)), S.kind.in_(NON_FIT))
+    .where(S.contact_id.in_(bindparam("ids", expanding=True)), S.kind.in_((*NON_FIT, "reset")))
     .order_by(S.id)
 )
+"""The rows of the contacts' score books, and their resets: a book holds what came after
+its contact's last reset."""
 FIT_SUMS = (
     select(S.contact_id, S.rule, func.sum(S.points))
     .where(S.contact_id.in_(bindparam("ids", expanding=True)), S.kind == "fit")
@@ -59,7 +54,7 @@ FIT_SUMS = (
 SUPPRESSIONS_BY_EMAIL = select(X.id, X.email, X.reason).where(
     X.email.in_(bindparam("emails", expanding=True))
 )
-LAST_OWNER_AMONG: Select[tuple[str]] = (
+LAST_OWNER_AMONG = (
     select(H.owner)
     .where(H.owner.in_(bindparam("emails", expanding=True)))
     .order_by(H.id.desc())
@@ -75,7 +70,7 @@ EVENTS_OF_TYPES = select(E.type, E.properties, E.occurred_at).where(
     E.contact_id == bindparam("contact_id"), E.type.in_(bindparam("types", expanding=True))
 )
 EVENTS_OF_TYPES_SINCE = EVENTS_OF_TYPES.where(E.occurred_at >= bindparam("since"))
-MESSAGE_UIDS_OF_STEP: Select[tuple[str]] = select(M.uid).where(
+MESSAGE_UIDS_OF_STEP = select(M.uid).where(
     M.enrollment_id == bindparam("enrollment_id"), M.step_id == bindparam("step")
 )
 SENT_AMONG = (
@@ -83,15 +78,16 @@ SENT_AMONG = (
 )
 
 
+@cache
 def insert_rows(table: Table) -> Insert:
-    """One executemany of new rows, their ids given."""
+    """One executemany of new rows, their ids given (built once: its compiled form is reused)."""
     return insert(table)
 
 
-def update_by_id(table: Table) -> Update:
-    """One executemany that writes every column of rows known by id: parameters ``_id`` and
+@cache
+def update_by_id(table: Table, columns: tuple[str, ...]) -> Update:
+    """One executemany that writes ``columns`` of rows known by id: parameters ``_id`` and
     ``_<column>`` (a column's own name is reserved for the SET clause)."""
-    columns = [c.name for c in table.columns if not c.primary_key]
     return (
         update(table)
         .where(table.c.id == bindparam("_id"))
@@ -99,20 +95,30 @@ def update_by_id(table: Table) -> Update:
     )
 
 
-def take_ids(connection: Connection, table: Table, count: int) -> list[int]:
-    """``count`` new ids for ``table``, in order, before its rows are written.
+def take_ids(connection: Connection, counts: Mapping[Table, int]) -> dict[Table, list[int]]:
+    """``counts[table]`` new ids for each table, in order, before the rows are written; one
+    statement for all the tables.
 
-    PostgreSQL draws them from the column's sequence (the same values one insert at a time
-    would take); SQLite gives a new row the largest id plus one, and the intake transaction
-    holds the write lock (``BEGIN IMMEDIATE``), so nobody takes them in between.
+    PostgreSQL draws them from each column's sequence (the values one insert at a time would
+    take); SQLite gives a new row the largest id plus one, and the intake transaction holds
+    the write lock (``BEGIN IMMEDIATE``), so nobody takes them in between.
     """
+    tables = [table for table, count in counts.items() if count]
+    if not tables:
+        return {}
     if connection.dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence(table.name, "id")
-        found = connection.execute(
-            select(func.nextval(sequence)).select_from(
-                func.generate_series(1, count).table_valued(literal_column("n"))
-            )
-        )
-        return [int(value) for value in found.scalars()]
-    top = connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
-    return list(range(top + 1, top + 1 + count))
+        columns = [
+            select(func.array_agg(func.nextval(func.pg_get_serial_sequence(table.name, "id"))))
+            .select_from(func.generate_series(1, counts[table]).table_valued("n"))
+            .scalar_subquery()
+            for table in tables
+        ]
+        drawn = connection.execute(select(*columns)).one()
+        return {table: sorted(ids) for table, ids in zip(tables, drawn, strict=True)}
+    tops = connection.execute(
+        select(*[select(func.max(table.c.id)).scalar_subquery() for table in tables])
+    ).one()
+    return {
+        table: list(range((top or 0) + 1, (top or 0) + 1 + counts[table]))
+        for table, top in zip(tables, tops, strict=True)
+    }
