@@ -7,5 +7,5 @@ from nurture.store import models
 
 
 def test_records_follow_their_tables_column_for_column() -> None:
-    assert CONTACT_COLUMNS == tuple(c.name for c in models.Contact.__table__.columns)
-    assert ENROLLMENT_COLUMNS == tuple(c.name for c in models.Enrollment.__table__.columns)
+    assert tuple(c.name for c in models.Contact.__table__.columns) == CONTACT_COLUMNS
+    assert tuple(c.name for c in models.Enrollment.__table__.columns) == ENROLLMENT_COLUMNS
