@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.domain.conditions import Facts, Subject
-from nurture.domain.contacts import State
+from nurture.domain.contacts import Profile, State
 from nurture.domain.journeys import Journey, TriggerEvent
 from nurture.domain.steps import WaitForStep
 from nurture.engine.facts import StoredFacts
@@ -137,12 +137,14 @@ def react_on(
     facts_for: Callable[[Any], Facts],
     changed: Callable[[Any], None],
     enter: Callable[[Journey], object],
+    profile: Profile | None = None,
 ) -> None:
     """:func:`react` for any store: the contact and its ``enrollments`` (ORM rows or intake's
     records) are changed in place, and ``changed`` is told each enrollment that was;
-    ``facts_for(enrollment or None)`` answers the conditions; ``enter`` enrolls."""
+    ``facts_for(enrollment or None)`` answers the conditions; ``enter`` enrolls. ``profile``
+    is the contact's, if the caller holds it already."""
     state = state_of(contact)
-    subject = Subject(profile_of(contact), state, now)
+    subject = Subject(profile or profile_of(contact), state, now)
     for enrollment in enrollments:
         if enrollment.status != "active":
             continue

@@ -30,7 +30,7 @@ from nurture.engine.intake.state import WorkingSet
 from nurture.engine.journeys import first_visit, react_on
 from nurture.engine.notifications import queue_webhook
 from nurture.engine.runtime import Runtime
-from nurture.engine.scoring import fit_corrections, keep_in_step, profile_of
+from nurture.engine.scoring import fit_corrections, keep_in_step
 from nurture.formats import ContactIn, EventIn
 from nurture.store import models
 from nurture.store.statements.intake import DELETE_SUPPRESSION
@@ -104,11 +104,12 @@ def upsert(
             setattr(contact, name, value)
     if data.attributes:
         contact.attributes = {**contact.attributes, **data.attributes}
+    ws.profiles.pop(contact.email, None)
     contact.updated_at = now
     changes.touched(contact)
     model = rt.workspace.scoring
     have = ws.fit[contact.email]
-    awards, contact.grade = fit_corrections(model, profile_of(contact), have)
+    awards, contact.grade = fit_corrections(model, ws.profile(contact), have)
     for award in awards:
         changes.add(
             "score_ledger",
@@ -246,7 +247,7 @@ def hand_off(
 ) -> None:
     """Owner by route or round-robin, SLA due time, the audit row, the owner's notifications."""
     rules = rt.workspace.handoff
-    owner, note = choose_owner(rules, profile_of(contact), ws.last_owner)
+    owner, note = choose_owner(rules, ws.profile(contact), ws.last_owner)
     ws.assigned(owner)
     due = rules.due(now)
     handoff = changes.add(
@@ -371,6 +372,7 @@ def react(
         facts_for=lambda enrollment: ws.facts(changes, contact, enrollment),
         changed=changes.touched,
         enter=enter,
+        profile=ws.profile(contact),
     )
 
 

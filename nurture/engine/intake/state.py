@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from nurture.domain.contacts import Profile
 from nurture.domain.journeys import Journey
 from nurture.domain.scorebook import ScoreBook
 from nurture.engine.facts import StoredFacts
@@ -20,7 +21,7 @@ from nurture.engine.intake.records import (
     enrollment_from,
 )
 from nurture.engine.runtime import Runtime
-from nurture.engine.scoring import load_books
+from nurture.engine.scoring import load_books, profile_of
 from nurture.store.statements.intake import (
     CONTACTS_BY_EMAIL,
     CURRENT_VERSIONS,
@@ -57,6 +58,8 @@ class WorkingSet:
     fit: dict[str, dict[str, int]] = field(default_factory=dict)
     suppressions: dict[str, dict[str, Any]] = field(default_factory=dict)
     """email -> {"id", "reason"} (a buffered row until the flush gives it an id)."""
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    """Each contact's profile, made once: events never change it (an import forgets it)."""
     _versions: dict[str, int] | None = None
     _last_owners: dict[tuple[str, ...], str | None] = field(default_factory=dict)
     _assigned: list[str] = field(default_factory=list)
@@ -135,6 +138,12 @@ class WorkingSet:
                 LAST_OWNER_AMONG, {"emails": emails}
             ).first()
         return self._last_owners[key]
+
+    def profile(self, contact: ContactRow) -> Profile:
+        found = self.profiles.get(contact.email)
+        if found is None:
+            found = self.profiles[contact.email] = profile_of(contact)
+        return found
 
     def assigned(self, owner: str) -> None:
         self._assigned.append(owner)
