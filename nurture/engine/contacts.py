@@ -53,7 +53,7 @@ def import_contacts(
 def _import_chunk(rt: Runtime, contacts: Sequence[ContactIn]) -> None:
     now = rt.clock.now()
     with write_transaction(rt) as connection:
-        ws = WorkingSet.read(rt, connection, {data.email for data in contacts}, events=False)
+        ws = WorkingSet.read(rt, connection, {data.email for data in contacts}, for_events=False)
         changes = Changes(connection, (*PROFILE_FIELDS[1:], "attributes", *CONTACT_STATE))
         for data in contacts:
             core.upsert(rt, ws, changes, data, now)

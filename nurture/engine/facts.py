@@ -7,12 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from nurture.domain.conditions import Outcome, matches_where
-from nurture.store.statements.intake import (
-    EVENTS_OF_TYPES,
-    EVENTS_OF_TYPES_SINCE,
-    MESSAGE_UIDS_OF_STEP,
-    SENT_AMONG,
-)
+from nurture.store.statements import events, messages
 
 _OUTCOME_EVENTS = {"opened": ("email_opened", "email_clicked"), "clicked": ("email_clicked",)}
 
@@ -53,9 +48,9 @@ class StoredFacts:
         found: list[dict[str, Any]] = []
         if self.contact_id is not None:
             parameters: dict[str, Any] = {"contact_id": self.contact_id, "types": list(types)}
-            statement = EVENTS_OF_TYPES
+            statement = events.OF_TYPES
             if since is not None:
-                statement, parameters["since"] = EVENTS_OF_TYPES_SINCE, since
+                statement, parameters["since"] = events.OF_TYPES_SINCE, since
             found = [row.properties for row in self.executor.execute(statement, parameters)]
         found += [
             e["properties"]
@@ -68,7 +63,7 @@ class StoredFacts:
         if self.enrollment is None or self.enrollment.id is None:
             return set()
         found = self.executor.execute(
-            MESSAGE_UIDS_OF_STEP, {"enrollment_id": self.enrollment.id, "step": step}
+            messages.UIDS_OF_STEP, {"enrollment_id": self.enrollment.id, "step": step}
         )
         return {row.uid for row in found}
 
@@ -85,7 +80,8 @@ class StoredFacts:
         if outcome == "sent":
             return (
                 bool(uids)
-                and self.executor.execute(SENT_AMONG, {"uids": list(uids)}).first() is not None
+                and self.executor.execute(messages.SENT_AMONG, {"uids": list(uids)}).first()
+                is not None
             )
         return any(
             p.get("message_id") in uids for p in self._events(_OUTCOME_EVENTS[outcome], None)

@@ -16,7 +16,7 @@ from nurture.engine.notifications import queue_email, queue_webhook
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.store import models
-from nurture.store.statements.intake import LAST_OWNER_AMONG
+from nurture.store.statements.handoffs import LAST_OWNER_AMONG
 
 
 def hand_off(

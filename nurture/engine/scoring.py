@@ -16,7 +16,7 @@ from nurture.domain.scoring import Award, ScoringModel
 from nurture.engine.facts import Executor
 from nurture.engine.runtime import Runtime
 from nurture.store import models
-from nurture.store.statements.intake import BOOK_ROWS
+from nurture.store.statements.ledger import BOOK_ROWS
 
 
 class Scored(Protocol):
@@ -109,7 +109,9 @@ def load_books(
     ``executor`` is a Session or a Connection, the contacts ORM rows or intake's records."""
     ids = [contact.id for contact in contacts if contact.id is not None]
     rows: dict[int, list[Row]] = {id_: [] for id_ in ids}
-    for e in executor.execute(BOOK_ROWS, {"ids": ids}):  # in id order: a reset clears the rest
+    for e in executor.execute(
+        BOOK_ROWS, {"contact_ids": ids}
+    ):  # in id order: a reset clears the rest
         if e.kind == "reset":
             rows[e.contact_id] = []
         else:

@@ -25,7 +25,7 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.store import models
-from nurture.store.statements.intake import insert_rows, take_ids, update_by_id
+from nurture.store.statements.rows import insert_rows, take_ids, update_by_id
 
 Row = dict[str, Any]
 Record = ContactRow | EnrollmentRow

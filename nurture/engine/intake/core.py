@@ -33,7 +33,7 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import fit_corrections, keep_in_step
 from nurture.formats import ContactIn, EventIn
 from nurture.store import models
-from nurture.store.statements.intake import DELETE_SUPPRESSION
+from nurture.store.statements import suppressions
 
 SUPPRESSING = {"unsubscribed": "unsubscribed", "spam_reported": "complaint"}
 LIFTED_BY_RESUBSCRIBE = ("unsubscribed",)
@@ -326,7 +326,7 @@ def lift(ws: WorkingSet, changes: Changes, email: str) -> None:
     if found is None or found["reason"] not in LIFTED_BY_RESUBSCRIBE:
         return
     changes.flush()
-    changes.connection.execute(DELETE_SUPPRESSION, {"id": found["id"]})
+    changes.connection.execute(suppressions.DELETE, {"id": found["id"]})
     del ws.suppressions[email]
 
 

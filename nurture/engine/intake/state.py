@@ -22,22 +22,15 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import load_books, profile_of
-from nurture.store.statements.intake import (
-    CONTACTS_BY_EMAIL,
-    CURRENT_VERSIONS,
-    ENROLLMENTS_OF_CONTACTS,
-    FIT_SUMS,
-    LAST_OWNER_AMONG,
-    STORED_SOURCE_IDS,
-    SUPPRESSIONS_BY_EMAIL,
-    VERSION_DEFINITIONS,
-)
+from nurture.store.statements import contacts, enrollments, events, journeys, suppressions
+from nurture.store.statements.handoffs import LAST_OWNER_AMONG
+from nurture.store.statements.ledger import FIT_SUMS
 
 
 def stored_source_ids(connection: Connection, source_ids: Collection[str]) -> set[str]:
     if not source_ids:
         return set()
-    return set(connection.scalars(STORED_SOURCE_IDS, {"ids": list(source_ids)}))
+    return set(connection.scalars(events.STORED_SOURCE_IDS, {"source_ids": list(source_ids)}))
 
 
 @dataclass
@@ -72,44 +65,43 @@ class WorkingSet:
         emails: Collection[str],
         source_ids: Collection[str] = (),
         *,
-        events: bool = True,
+        for_events: bool = True,
     ) -> WorkingSet:
         """For events: known ids, contacts, enrollments, books, suppressions; for contacts
-        (``events=False``): contacts, enrollments and the sums of their fit rows."""
-        contacts = {
+        (``for_events=False``): contacts, enrollments and the sums of their fit rows."""
+        found_contacts = {
             row.email: contact_from(row)
-            for row in connection.execute(CONTACTS_BY_EMAIL, {"emails": list(emails)})
+            for row in connection.execute(contacts.OF_EMAILS, {"emails": list(emails)})
         }
-        by_id = {contact.id: email for email, contact in contacts.items()}
+        by_id = {contact.id: email for email, contact in found_contacts.items()}
         ids = list(by_id)
-        enrollments: dict[str, list[EnrollmentRow]] = {email: [] for email in contacts}
+        held: dict[str, list[EnrollmentRow]] = {email: [] for email in found_contacts}
         if ids:
-            for row in connection.execute(ENROLLMENTS_OF_CONTACTS, {"ids": ids}):
-                enrollments[by_id[row.contact_id]].append(enrollment_from(row))
-        found = cls(
-            rt, connection, stored_source_ids(connection, source_ids), contacts, enrollments
-        )
-        found._load_journeys({e.version_id for rows in enrollments.values() for e in rows})
-        if not ids:
-            pass
-        elif events:
-            books = load_books(connection, list(contacts.values()), rt.workspace.scoring)
+            rows = connection.execute(enrollments.OF_CONTACTS, {"contact_ids": ids}).all()
+            for row in sorted(rows, key=lambda row: row.id):
+                held[by_id[row.contact_id]].append(enrollment_from(row))
+        found = cls(rt, connection, stored_source_ids(connection, source_ids), found_contacts, held)
+        found._load_journeys({e.version_id for rows in held.values() for e in rows})
+        if ids and for_events:
+            books = load_books(connection, list(found_contacts.values()), rt.workspace.scoring)
             found.books = {by_id[id_]: book for id_, book in books.items()}
-        else:
-            found.fit = {email: {} for email in contacts}
-            for contact_id, rule, points in connection.execute(FIT_SUMS, {"ids": ids}):
+        elif ids:
+            found.fit = {email: {} for email in found_contacts}
+            for contact_id, rule, points in connection.execute(FIT_SUMS, {"contact_ids": ids}):
                 found.fit[by_id[contact_id]][rule] = int(points or 0)
-        if events:
+        if for_events:
             found.suppressions = {
                 row.email: {"id": row.id, "reason": row.reason}
-                for row in connection.execute(SUPPRESSIONS_BY_EMAIL, {"emails": list(emails)})
+                for row in connection.execute(suppressions.OF_EMAILS, {"emails": list(emails)})
             }
         return found
 
     def _load_journeys(self, version_ids: set[int]) -> None:
         missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
         if missing:
-            for id_, definition in self.connection.execute(VERSION_DEFINITIONS, {"ids": missing}):
+            for id_, definition in self.connection.execute(
+                journeys.DEFINITIONS, {"version_ids": missing}
+            ):
                 self.rt.journey_of_definition(id_, definition)
 
     def journey(self, enrollment: EnrollmentRow) -> Journey:
@@ -123,7 +115,9 @@ class WorkingSet:
     def current_version(self, journey_id: str) -> int:
         """The id of the journey's published version (read once for the chunk)."""
         if self._versions is None:
-            self._versions = {row[0]: row[1] for row in self.connection.execute(CURRENT_VERSIONS)}
+            self._versions = {
+                row[0]: row[1] for row in self.connection.execute(journeys.CURRENT_VERSIONS)
+            }
         return self._versions[journey_id]
 
     def last_owner(self, emails: list[str]) -> str | None:
