@@ -24,11 +24,11 @@ venv: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed
 	$(BIN)/nurture db upgrade
-	$(BIN)/nurture demo --reset
+	$(BIN)/nurture demo --reset --workspace example
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check nurture tests migrations
-	$(BIN)/ruff format --check nurture tests migrations
+	$(BIN)/ruff check nurture tests example migrations
+	$(BIN)/ruff format --check nurture tests example migrations
 	$(BIN)/mypy
 
 # pytest's exit code 5 (no test collected) counts as a failure.

@@ -1,4 +1,4 @@
-"""The public data formats of DESIGN.md: a contact and an event.
+"""The public data formats (docs/formats.md): a contact and an event.
 
 Importers, the HTTP API and simulation scenarios all read these same shapes.
 """

@@ -32,8 +32,7 @@ class Settings(BaseSettings):
     email_backend: Literal["outbox", "sendgrid"] = "outbox"
     outbox_dir: Path = Path("var/outbox")
     sendgrid_api_key: str | None = Field(default=None, validation_alias="SENDGRID_API_KEY")
-    workspace: Path = Path("journeys")
-    templates: Path = Path("templates")
+    workspace: Path = Path(".")
     secret_key: str = "dev-only-secret-change-me"
     base_url: str = "http://localhost:8000"
     crm_webhook_url: str | None = Field(default=None, pattern=r"^https?://")
@@ -80,6 +79,11 @@ class Settings(BaseSettings):
         if value is not None and value.scheme not in ("redis", "rediss", "amqp", "amqps"):
             raise ValueError("use a redis:// or amqp:// URL, or leave it unset for in-process")
         return value
+
+    @property
+    def templates(self) -> Path:
+        """A workspace keeps its email templates in its own ``templates/`` folder."""
+        return self.workspace / "templates"
 
     @property
     def clock_rate(self) -> float:

@@ -1,8 +1,10 @@
 """A pytest plugin for time-travel tests of a workspace (registered as ``pytest11``).
 
-Fixtures: ``nurture_clock`` (a ManualClock), ``nurture_workspace`` and ``nurture_templates``
-(paths, override them in your conftest), and ``nurture``: a :class:`Harness` on a fresh
-SQLite database that creates contacts, emits events and travels through time::
+Fixtures: ``nurture_clock`` (a ManualClock), ``nurture_workspace`` (the workspace folder: the
+nearest folder above the test file holding ``workspace.yaml``, so a workspace's own ``tests/``
+find it; else ``NURTURE_WORKSPACE`` or the current directory), ``nurture_templates`` (its
+``templates/``), and ``nurture``: a :class:`Harness` on a fresh SQLite database that creates
+contacts, emits events and travels through time::
 
     def test_welcome(nurture):
         nurture.contact("ana@acme.com", job_title="CMO")
@@ -107,10 +109,13 @@ def make_harness(
     tmp_path: Path,
     clock: Clock,
     workspace: Path,
-    templates: Path,
+    templates: Path | None = None,
     provider: Provider | None = None,
 ) -> Harness:
-    """A harness on a fresh SQLite file under ``tmp_path`` (the outbox unless ``provider``)."""
+    """A harness on a fresh SQLite file under ``tmp_path`` (the outbox unless ``provider``).
+
+    ``templates`` defaults to the workspace's own ``templates/``.
+    """
     url = f"sqlite:///{tmp_path / 'nurture.db'}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
@@ -134,12 +139,15 @@ def nurture_clock() -> ManualClock:
 
 @pytest.fixture
 def nurture_workspace(request: pytest.FixtureRequest) -> Path:
-    return Path(request.config.rootpath) / "journeys"
+    for folder in Path(request.path).resolve().parents:
+        if (folder / "workspace.yaml").is_file():
+            return folder
+    return load_settings().workspace.resolve()
 
 
 @pytest.fixture
-def nurture_templates(request: pytest.FixtureRequest) -> Path:
-    return Path(request.config.rootpath) / "templates"
+def nurture_templates(nurture_workspace: Path) -> Path:
+    return nurture_workspace / "templates"
 
 
 @pytest.fixture

@@ -96,3 +96,12 @@ def rabbitmq_url() -> str:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'nurture.db'}"
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "example"
+
+
+@pytest.fixture
+def nurture_workspace() -> Path:
+    """The project's own tests run on the example workspace (the plugin's fixture, overridden)."""
+    return EXAMPLE

@@ -62,6 +62,7 @@ class Cli:
         }
         env["NURTURE_DATABASE_URL"] = f"sqlite:///{self.db}"
         env["NURTURE_OUTBOX_DIR"] = str(self.outbox)
+        env["NURTURE_WORKSPACE"] = str(ROOT / "example")
         if self.columns is not None:
             env["COLUMNS"] = str(self.columns)
         return env
@@ -672,9 +673,23 @@ def test_demo_without_reset_on_a_used_database(demo_runs: DemoRuns) -> None:
 
 
 def test_validate_example_workspace(tmp_path: Path) -> None:
-    result = Cli(tmp_path)("validate", "journeys/")
+    result = Cli(tmp_path)("validate", "example/")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "ok: journeys"
+    assert result.stdout.strip() == "ok: example"
+
+
+def test_validate_finds_templates_beside_the_journeys_from_anywhere(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    elsewhere = subprocess.run(
+        [str(NURTURE), "validate", "--workspace", str(ROOT / "example")],
+        cwd=tmp_path,
+        env={k: v for k, v in cli.env().items() if k != "NURTURE_WORKSPACE"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+    assert elsewhere.stdout.strip() == f"ok: {ROOT / 'example'}"
 
 
 def _position(text: str, needle: str) -> tuple[int, int]:
@@ -686,8 +701,8 @@ def _position(text: str, needle: str) -> tuple[int, int]:
 
 
 def test_validate_reports_path_line_col(tmp_path: Path) -> None:
-    workspace = tmp_path / "journeys"
-    shutil.copytree(ROOT / "journeys", workspace)
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "example", workspace)
     welcome = workspace / "welcome.yaml"
     text = welcome.read_text(encoding="utf-8")
     assert "template: case-study}" in text
@@ -722,6 +737,6 @@ def test_validate_reports_path_line_col(tmp_path: Path) -> None:
 
 
 def test_validate_a_path_that_does_not_exist(tmp_path: Path) -> None:
-    result = Cli(tmp_path)("validate", "journeys/welcom.yaml")
+    result = Cli(tmp_path)("validate", "example/welcom.yaml")
     assert result.returncode == 1
-    assert "journeys/welcom.yaml" in result.stdout + result.stderr
+    assert "example/welcom.yaml" in result.stdout + result.stderr

@@ -26,7 +26,7 @@ def test_defaults() -> None:
     assert settings.email_backend == "outbox"
     assert settings.outbox_dir == Path("var/outbox")
     assert settings.sendgrid_api_key is None
-    assert settings.workspace == Path("journeys")
+    assert settings.workspace == Path(".")
     assert settings.templates == Path("templates")
     assert settings.base_url == "http://localhost:8000"
     assert settings.clock_start is None
@@ -40,14 +40,15 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NURTURE_EMAIL_BACKEND", "sendgrid")
     monkeypatch.setenv("SENDGRID_API_KEY", "SG.key")
     monkeypatch.setenv("NURTURE_OUTBOX_DIR", "/srv/outbox")
-    monkeypatch.setenv("NURTURE_WORKSPACE", "/srv/journeys")
+    monkeypatch.setenv("NURTURE_WORKSPACE", "/srv/acme")
     settings = load_settings()
     assert settings.database_url == "postgresql+psycopg://postgres@db/nurture"
     assert str(settings.broker_url) == "redis://cache:6379/0"
     assert settings.email_backend == "sendgrid"
     assert settings.sendgrid_api_key == "SG.key"
     assert settings.outbox_dir == Path("/srv/outbox")
-    assert settings.workspace == Path("/srv/journeys")
+    assert settings.workspace == Path("/srv/acme")
+    assert settings.templates == Path("/srv/acme/templates")
 
 
 def test_amqp_broker_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:

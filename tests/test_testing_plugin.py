@@ -45,8 +45,9 @@ def test_a_wrong_expectation_fails(nurture):
 
 
 def test_a_workspace_suite_runs_on_the_plugin_fixtures(pytester) -> None:
-    shutil.copytree(ROOT / "journeys", pytester.path / "journeys")
-    shutil.copytree(ROOT / "templates", pytester.path / "templates")
+    shutil.copytree(
+        ROOT / "example", pytester.path, ignore=shutil.ignore_patterns("tests"), dirs_exist_ok=True
+    )
     pytester.makepyfile(test_workspace=WORKSPACE_TEST)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=1)

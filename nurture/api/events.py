@@ -1,4 +1,4 @@
-"""POST /events: one event or a batch, in the public event format (DESIGN.md)."""
+"""POST /events: one event or a batch, in the public event format (docs/formats.md)."""
 
 from __future__ import annotations
 

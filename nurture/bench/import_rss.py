@@ -33,7 +33,7 @@ main()
 def run(server_url: str | None, folder: Path, count: int) -> dict[str, Any]:
     source = folder / "events.jsonl"
     write_jsonl(source, count)
-    workspace, templates = write_workspace(folder)
+    workspace = write_workspace(folder)
     peak_file = folder / "import.peak"
     try:
         with scratch_database(server_url, folder, alembic=True) as url:
@@ -41,7 +41,6 @@ def run(server_url: str | None, folder: Path, count: int) -> dict[str, Any]:
                 **os.environ,
                 "NURTURE_DATABASE_URL": url,
                 "NURTURE_WORKSPACE": str(workspace),
-                "NURTURE_TEMPLATES": str(templates),
                 "NURTURE_OUTBOX_DIR": str(folder / "outbox"),
                 "NURTURE_BENCH_PEAK_FILE": str(peak_file),
             }

@@ -103,23 +103,23 @@ def _create_schema(url: str, alembic: bool) -> None:
 
 def bench_runtime(url: str, folder: Path, clock: Clock, provider: NullProvider) -> Runtime:
     """The engine on ``url`` with the bench workspace, a manual clock and the null provider."""
-    workspace, templates = write_workspace(folder)
-    settings = load_settings(database_url=url, outbox_dir=folder / "outbox")
-    return open_runtime(
-        settings, clock=clock, provider=provider, workspace=workspace, templates=templates
+    settings = load_settings(
+        database_url=url, outbox_dir=folder / "outbox", workspace=write_workspace(folder)
     )
+    return open_runtime(settings, clock=clock, provider=provider)
 
 
-def write_workspace(folder: Path) -> tuple[Path, Path]:
+def write_workspace(folder: Path) -> Path:
     """The bench workspace: the example scoring and lifecycle, and one 6-step journey."""
-    workspace, templates = folder / "journeys", folder / "templates"
+    workspace = folder / "workspace"
+    templates = workspace / "templates"
     (templates / "layouts").mkdir(parents=True, exist_ok=True)
     workspace.mkdir(parents=True, exist_ok=True)
     for name, content in WORKSPACE.items():
         (workspace / name).write_text(content, encoding="utf-8")
     for name, content in TEMPLATES.items():
         (templates / name).write_text(content, encoding="utf-8")
-    return workspace, templates
+    return workspace
 
 
 WORKSPACE = {

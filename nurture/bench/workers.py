@@ -225,8 +225,7 @@ def _environment(url: str, redis_url: str, prefix: str, folder: Path) -> dict[st
         NURTURE_DATABASE_URL=url,
         NURTURE_BROKER_URL=redis_url,
         NURTURE_QUEUE_PREFIX=prefix,
-        NURTURE_WORKSPACE=str(folder / "journeys"),
-        NURTURE_TEMPLATES=str(folder / "templates"),
+        NURTURE_WORKSPACE=str(folder / "workspace"),
         NURTURE_OUTBOX_DIR=str(folder / "outbox"),
     )
     return env

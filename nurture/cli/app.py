@@ -7,7 +7,8 @@ Command modules import the engine inside their commands, not at the top: every p
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,9 +33,31 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     help="Email nurture journeys, explainable lead scoring and sales handoff.",
+    epilog="A workspace is one folder (docs/workspace.md; start one with `nurture init DIR`). "
+    "Contact, event and scenario formats: docs/formats.md.",
 )
 out = Console(soft_wrap=True)
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="The workspace folder (journeys, templates/, workspace.yaml, scoring.yaml); "
+        "default: NURTURE_WORKSPACE, else the current directory.",
+        show_default=False,
+    ),
+]
 err = Console(stderr=True, soft_wrap=True)
+
+
+def settings_for(workspace: Path | None = None, **overrides: Any) -> Settings:
+    """The settings of the environment, with ``--workspace`` taking precedence."""
+    from nurture.settings import load_settings
+
+    if workspace is not None:
+        overrides["workspace"] = workspace
+    return load_settings(**overrides)
 
 
 def runtime(settings: Settings, **options: Any) -> Runtime:

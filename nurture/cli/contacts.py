@@ -10,9 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from nurture.cli.app import app, byte_progress, err, out, runtime
+from nurture.cli.app import (
+    WorkspaceOption,
+    app,
+    byte_progress,
+    err,
+    out,
+    runtime,
+    settings_for,
+)
 from nurture.errors import InputError
-from nurture.settings import load_settings
 
 if TYPE_CHECKING:
     from nurture.importing import ImportReport, RecordT
@@ -23,7 +30,7 @@ app.add_typer(contacts_app, name="contacts")
 app.add_typer(events_app, name="events")
 
 
-def _import(path: Path, kind: str) -> None:
+def _import(path: Path, kind: str, workspace: Path | None) -> None:
     from nurture.engine.contacts import import_contacts
     from nurture.engine.ingest import ingest_events
     from nurture.formats import ContactIn, EventIn
@@ -32,7 +39,7 @@ def _import(path: Path, kind: str) -> None:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     file_format(path)
-    rt = runtime(load_settings())
+    rt = runtime(settings_for(workspace))
     model: type[ContactIn] | type[EventIn] = ContactIn if kind == "contacts" else EventIn
     report = ImportReport()
     duplicates = 0
@@ -69,25 +76,33 @@ def _accepted(
 
 
 @contacts_app.command("import")
-def contacts_import(file: Path) -> None:
-    """Import contacts from a .jsonl or .csv file (the format of DESIGN.md)."""
-    _import(file, "contacts")
+def contacts_import(file: Path, workspace: WorkspaceOption = None) -> None:
+    """Import contacts from a .jsonl or .csv file.
+
+    Fields: email (required), first_name, last_name, job_title, company, company_size, industry, country, timezone, source, attributes. Formats and examples: docs/formats.md.
+    """
+    _import(file, "contacts", workspace)
 
 
 @events_app.command("import")
-def events_import(file: Path) -> None:
-    """Import events from a .jsonl or .csv file; an event already seen is skipped."""
-    _import(file, "events")
+def events_import(file: Path, workspace: WorkspaceOption = None) -> None:
+    """Import events from a .jsonl or .csv file; an event already seen is skipped.
+
+    Fields: id, email (required), type (required), at, properties. Formats and examples: docs/formats.md.
+    """
+    _import(file, "events", workspace)
 
 
 @contacts_app.command("show")
 def contacts_show(
-    email: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+    email: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Stage, score, band and the messages sent to one contact."""
     from nurture.engine.queries import contact_summary
 
-    rt = runtime(load_settings())
+    rt = runtime(settings_for(workspace))
     summary = contact_summary(rt, email)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from nurture.cli.app import app, count_progress, out, runtime
+from nurture.cli.app import WorkspaceOption, app, count_progress, out, runtime, settings_for
 from nurture.clock import ManualClock
-from nurture.settings import load_settings
 
 
 @app.command()
@@ -15,11 +14,12 @@ def demo(
     contacts: int = typer.Option(200, min=1, help="How many example contacts."),
     days: int = typer.Option(28, min=1, help="How many days of engagement to replay."),
     reset: bool = typer.Option(False, "--reset", help="Empty the database and outbox first."),
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Replay generated engagement of example contacts through the example workspace."""
     from nurture.demo import DEMO_START, print_summary, run_demo
 
-    settings = load_settings()
+    settings = settings_for(workspace)
     clock = ManualClock(DEMO_START)
     rt = runtime(settings, clock=clock)
     with count_progress() as progress:

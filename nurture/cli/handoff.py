@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app, out, runtime
+from nurture.cli.app import WorkspaceOption, app, out, runtime, settings_for
 from nurture.errors import FeedbackError
-from nurture.settings import load_settings
 
 handoff_app = typer.Typer(no_args_is_help=True, help="Sales feedback on handed-off MQLs.")
 app.add_typer(handoff_app, name="handoff")
@@ -17,11 +16,11 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Who answers (default
 
 
 @handoff_app.command("accept")
-def handoff_accept(email: str, by: ByOption = None) -> None:
+def handoff_accept(email: str, by: ByOption = None, workspace: WorkspaceOption = None) -> None:
     """Sales takes the MQL: it becomes a SAL."""
     from nurture.engine import feedback
 
-    out.print(f"{email}: {feedback.accept(runtime(load_settings()), email, by)}")
+    out.print(f"{email}: {feedback.accept(runtime(settings_for(workspace)), email, by)}")
 
 
 @handoff_app.command("reject")
@@ -29,11 +28,12 @@ def handoff_reject(
     email: str,
     reason: Annotated[str, typer.Option("--reason", help="Why: marketing reads it.")],
     by: ByOption = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Sales turns the MQL down: it is recycled to marketing and nurtured again."""
     from nurture.engine import feedback
 
-    out.print(f"{email}: {feedback.reject(runtime(load_settings()), email, reason, by)}")
+    out.print(f"{email}: {feedback.reject(runtime(settings_for(workspace)), email, reason, by)}")
 
 
 @handoff_app.command("qualify")
@@ -44,6 +44,7 @@ def handoff_qualify(
     need: Annotated[str, typer.Option(help="N: the problem to solve.")],
     timeline: Annotated[str, typer.Option(help="T: when they buy.")],
     by: ByOption = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Sales qualifies the lead with BANT: it becomes a SQL."""
     from nurture.domain.feedback import Bant, FeedbackRefused
@@ -53,15 +54,15 @@ def handoff_qualify(
         bant = Bant(budget, authority, need, timeline)
     except FeedbackRefused as exc:
         raise FeedbackError(str(exc)) from None
-    out.print(f"{email}: {feedback.qualify(runtime(load_settings()), email, bant, by)}")
+    out.print(f"{email}: {feedback.qualify(runtime(settings_for(workspace)), email, bant, by)}")
 
 
 @handoff_app.command("list")
-def handoff_list() -> None:
+def handoff_list(workspace: WorkspaceOption = None) -> None:
     """Every handoff: owner, status, SLA due time, and notifications not yet delivered."""
     from nurture.engine.explain import handoff_board
 
-    board = handoff_board(runtime(load_settings()))
+    board = handoff_board(runtime(settings_for(workspace)))
     for h in board["handoffs"]:
         out.print(
             f"{h['email']}  {h['owner']}  {h['status']}  due {h['sla_due_at']}", highlight=False

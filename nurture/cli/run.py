@@ -14,13 +14,14 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nurture.cli.app import app, err, runtime
+from nurture.cli.app import WorkspaceOption, app, err, runtime, settings_for
 from nurture.errors import ConfigError
-from nurture.settings import Settings, load_settings, require_shared_clock
+from nurture.settings import Settings, require_shared_clock
 
 if TYPE_CHECKING:
     from nurture.engine.runtime import Runtime
@@ -37,13 +38,16 @@ InFlight = Annotated[
 
 @app.command("scheduler")
 def scheduler_command(
-    interval: Interval = 1.0, batch: Batch = 200, max_in_flight: InFlight = 1000
+    interval: Interval = 1.0,
+    batch: Batch = 200,
+    max_in_flight: InFlight = 1000,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Claim due enrollments on every tick and enqueue them for the workers."""
     from nurture.workers import context
     from nurture.workers.scheduler import Scheduler, sweeps_to_broker, to_broker
 
-    settings = _settings(need_broker=True)
+    settings = _settings(workspace, need_broker=True)
     rt = runtime(settings)
     context.use(settings, rt)
     stop = _stop_on_signals()
@@ -65,9 +69,13 @@ def scheduler_command(
 def worker_command(
     processes: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     threads: Threads = 8,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Dramatiq's worker over nurture's actors (steps, events, sweeps)."""
-    _settings(need_broker=True)
+    _settings(workspace, need_broker=True)
+    if workspace is not None:
+        # Dramatiq's processes read their settings from the environment.
+        os.environ["NURTURE_WORKSPACE"] = str(workspace.resolve())
     args = [sys.executable, "-m", "dramatiq", "nurture.workers.actors"]
     args += ["--processes", str(processes), "--threads", str(threads)]
     os.execv(sys.executable, args)
@@ -81,12 +89,13 @@ def run_command(
     host: Annotated[str, typer.Option(help="HTTP interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
     http: Annotated[bool, typer.Option(help="Serve the HTTP app too.")] = True,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Scheduler, workers and HTTP app in one process (workers in-process without a broker)."""
     from nurture.workers import context
     from nurture.workers.scheduler import Scheduler, in_process, sweeps_to_broker, to_broker
 
-    settings = _settings(need_broker=False)
+    settings = _settings(workspace, need_broker=False)
     rt = runtime(settings)
     context.use(settings, rt)
     stop = _stop_on_signals()
@@ -132,11 +141,11 @@ def start_http(
     return thread
 
 
-def _settings(*, need_broker: bool) -> Settings:
+def _settings(workspace: Path | None, *, need_broker: bool) -> Settings:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
     )
-    settings = load_settings()
+    settings = settings_for(workspace)
     if need_broker and settings.broker_url is None:
         raise ConfigError(
             "NURTURE_BROKER_URL is not set: the scheduler and workers talk through Redis "
@@ -146,7 +155,7 @@ def _settings(*, need_broker: bool) -> Settings:
     if settings.broker_url is not None:
         require_shared_clock(settings)
     elif settings.clock_start is not None and settings.clock_epoch is None:
-        settings = load_settings(clock_epoch=time.time())
+        settings = settings_for(workspace, clock_epoch=time.time())
     return settings
 
 

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from nurture.cli.app import app, out, parse_time, runtime
+from nurture.cli.app import WorkspaceOption, app, out, parse_time, runtime, settings_for
 from nurture.cli.contacts import contacts_app
 from nurture.clock import ManualClock
-from nurture.settings import load_settings
 
 scores_app = typer.Typer(no_args_is_help=True, help="Lead scores: replay after a model change.")
 app.add_typer(scores_app, name="scores")
@@ -22,12 +21,14 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept in the st
 
 @contacts_app.command("explain")
 def contacts_explain(
-    email: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+    email: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Score, band, grade and stage, rule by rule with dates, and the stage history."""
     from nurture.engine.explain import explain
 
-    data = explain(runtime(load_settings()), email)
+    data = explain(runtime(settings_for(workspace)), email)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -83,28 +84,30 @@ def _when(iso: str) -> str:
 
 
 @scores_app.command("recompute")
-def scores_recompute(now: NowOption = None) -> None:
+def scores_recompute(now: NowOption = None, workspace: WorkspaceOption = None) -> None:
     """Replay every contact's events through the scoring model as it is now."""
     from nurture.engine.recompute import recompute
 
     clock = ManualClock(parse_time(now)) if now is not None else None
-    result = recompute(runtime(load_settings(), clock=clock))
+    result = recompute(runtime(settings_for(workspace), clock=clock))
     out.print(f"{result.contacts} contacts rescored, {result.changed} scores changed")
 
 
 @contacts_app.command("recycle")
-def contacts_recycle(email: str, reason: ReasonOption) -> None:
+def contacts_recycle(email: str, reason: ReasonOption, workspace: WorkspaceOption = None) -> None:
     """Send a contact back to marketing (recycled) with a reason; its behaviour score resets."""
     from nurture.engine import feedback
 
-    stage = feedback.recycle(runtime(load_settings()), email, reason)
+    stage = feedback.recycle(runtime(settings_for(workspace)), email, reason)
     out.print(f"{email}: {stage}")
 
 
 @contacts_app.command("disqualify")
-def contacts_disqualify(email: str, reason: ReasonOption) -> None:
+def contacts_disqualify(
+    email: str, reason: ReasonOption, workspace: WorkspaceOption = None
+) -> None:
     """Take a contact out of the funnel with a reason; its journeys end."""
     from nurture.engine import feedback
 
-    stage = feedback.disqualify(runtime(load_settings()), email, reason)
+    stage = feedback.disqualify(runtime(settings_for(workspace)), email, reason)
     out.print(f"{email}: {stage}")

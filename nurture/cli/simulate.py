@@ -7,16 +7,14 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app, count_progress, out
+from nurture.cli.app import WorkspaceOption, app, count_progress, out, settings_for
 from nurture.errors import InputError
-from nurture.settings import load_settings
 
 
 @app.command("simulate")
 def simulate_command(
     scenario: Annotated[Path | None, typer.Argument(help="A scenario YAML file.")] = None,
-    workspace: Annotated[Path | None, typer.Option(help="Journeys folder.")] = None,
-    templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
+    workspace: WorkspaceOption = None,
     contacts: Annotated[
         int | None, typer.Option(min=1, help="Generate engagement for N contacts instead.")
     ] = None,
@@ -31,11 +29,11 @@ def simulate_command(
     from nurture.simulation.run import simulate
     from nurture.simulation.scenario import Scenario, load_scenario
 
-    settings = load_settings()
+    settings = settings_for(workspace)
     if (scenario is None) == (contacts is None):
         raise InputError("give either a SCENARIO file or --contacts N (generated engagement)")
     if scenario is not None:
-        plan = load_scenario(scenario)
+        plan = load_scenario(_find(scenario, settings.workspace))
     else:
         assert contacts is not None
         data = generate(seed, contacts, days)
@@ -44,8 +42,7 @@ def simulate_command(
         task = progress.add_task("simulating", total=len(plan.events))
         result = simulate(
             plan,
-            workspace or settings.workspace,
-            templates or settings.templates,
+            settings.workspace,
             on_event=lambda: progress.advance(task),
         )
     if html is not None:
@@ -53,3 +50,9 @@ def simulate_command(
     text = as_json_lines(result) if as_json else as_text(result)
     out.file.write(text)
     out.file.flush()
+
+
+def _find(scenario: Path, workspace: Path) -> Path:
+    """A scenario path as given, else inside the workspace (``scenarios/ana.yaml``)."""
+    inside = workspace / scenario
+    return inside if not scenario.exists() and inside.exists() else scenario

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app, out, runtime
+from nurture.cli.app import WorkspaceOption, app, out, runtime, settings_for
 from nurture.errors import NotFound
-from nurture.settings import load_settings
 
 templates_app = typer.Typer(no_args_is_help=True, help="Preview email templates.")
 app.add_typer(templates_app, name="templates")
@@ -22,6 +21,7 @@ def render_command(
     output: Annotated[
         Path | None, typer.Option("--out", help="HTML file to write (default: NAME.preview.html)")
     ] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Render NAME for a stored contact and write its HTML to a file (links untracked)."""
     from nurture.delivery.compose import compose
@@ -30,7 +30,7 @@ def render_command(
     from nurture.engine.contacts import find_contact
     from nurture.engine.execute import contact_context
 
-    settings = load_settings()
+    settings = settings_for(workspace)
     rt = runtime(settings)
     with rt.sessions() as session:
         found = find_contact(session, normalise_email(contact))

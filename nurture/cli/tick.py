@@ -6,19 +6,19 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app, out, parse_time, runtime
+from nurture.cli.app import WorkspaceOption, app, out, parse_time, runtime, settings_for
 from nurture.clock import ManualClock
-from nurture.settings import load_settings
 
 
 @app.command("tick")
 def tick_command(
     now: Annotated[str | None, typer.Option(help="Run as if it were this ISO time.")] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Run the work due now (or at --now) once."""
     from nurture.engine.tick import tick
 
-    settings = load_settings()
+    settings = settings_for(workspace)
     clock = ManualClock(parse_time(now)) if now is not None else None
     rt = runtime(settings, clock=clock)
     result = tick(rt)

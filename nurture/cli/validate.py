@@ -7,25 +7,27 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.app import app
+from nurture.cli.app import WorkspaceOption, app, settings_for
 from nurture.errors import DefinitionError
-from nurture.settings import load_settings
 
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Workspace folders or files.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Workspace folders or files in them.")
+    ] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Check workspace files; print path:line:col: message for each problem (exit 1)."""
     from nurture.definitions.loader import load_workspace
 
-    settings = load_settings()
+    settings = settings_for(workspace)
     targets = paths or [settings.workspace]
     problems = [f"{p}: no such file or folder" for p in targets if not p.exists()]
     folders = sorted({p if p.is_dir() else p.parent for p in targets if p.exists()})
     for folder in folders:
         try:
-            load_workspace(folder, settings.templates)
+            load_workspace(folder)
         except DefinitionError as exc:
             problems += exc.problems
     for problem in problems:

@@ -1,7 +1,8 @@
 """Load a workspace folder into a :class:`~nurture.domain.workspace.Workspace`, all or nothing.
 
 ``workspace.yaml`` holds the sender, lifecycle and handoff settings, ``scoring.yaml`` the
-scoring model; every other ``*.yaml`` is a journey. Every problem found in any file is
+scoring model; every other ``*.yaml`` beside them is a journey, and ``templates/`` holds the
+emails (subfolders such as ``scenarios/`` and ``tests/`` are not read here). Every problem found in any file is
 reported as ``path:line:col: message``; a single one refuses the whole load.
 """
 
@@ -38,11 +39,24 @@ SpecT = TypeVar("SpecT", bound=BaseModel)
 __all__ = ["journey_from_spec", "load_workspace"]
 
 
-def load_workspace(folder: Path, templates: Path) -> Workspace:
-    """Read and check every file of ``folder``; raise DefinitionError listing all problems."""
+def load_workspace(folder: Path, templates: Path | None = None) -> Workspace:
+    """Read and check every file of ``folder``; raise DefinitionError listing all problems.
+
+    ``templates`` defaults to the workspace's own ``templates/`` folder.
+    """
     problems: list[str] = []
     if not folder.is_dir():
-        raise DefinitionError([f"{folder}: no such workspace folder (set NURTURE_WORKSPACE)"])
+        raise DefinitionError(
+            [f"{folder}: no such workspace folder (give --workspace DIR or set NURTURE_WORKSPACE)"]
+        )
+    if not (folder / WORKSPACE_FILE).exists() and not (folder / SCORING_FILE).exists():
+        raise DefinitionError(
+            [
+                f"{folder}: not a workspace (no {WORKSPACE_FILE} or {SCORING_FILE}): give "
+                "--workspace DIR, set NURTURE_WORKSPACE, or start one with `nurture init DIR`"
+            ]
+        )
+    templates = folder / "templates" if templates is None else templates
     settings = _parse(folder / WORKSPACE_FILE, WorkspaceSpec, problems)
     scoring = _parse(folder / SCORING_FILE, ScoringSpec, problems)
     journeys: list[tuple[Document, JourneySpec]] = []

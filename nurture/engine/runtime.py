@@ -74,13 +74,14 @@ def build_runtime(
     workspace: Path | None = None,
     templates: Path | None = None,
 ) -> Runtime:
-    templates_dir = templates or settings.templates
+    folder = workspace or settings.workspace
+    templates_dir = templates or folder / "templates"
     engine = make_engine(settings.database_url)
     return Runtime(
         engine=engine,
         sessions=make_sessions(engine),
         clock=clock or settings.clock,
-        workspace=load_workspace(workspace or settings.workspace, templates_dir),
+        workspace=load_workspace(folder, templates_dir),
         templates=Templates(templates_dir),
         provider=provider or _provider(settings),
         links=Links(settings.secret_key, settings.base_url),

@@ -57,7 +57,7 @@ class Summary:
 def simulate(
     scenario: Scenario,
     workspace: Path,
-    templates: Path,
+    templates: Path | None = None,
     on_event: Callable[[], None] = lambda: None,
 ) -> Simulation:
     with tempfile.TemporaryDirectory(prefix="nurture-simulate-") as folder:

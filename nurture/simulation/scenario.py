@@ -1,4 +1,4 @@
-"""Scenario files: contacts and timed events to replay, in the formats of DESIGN.md.
+"""Scenario files: contacts and timed events to replay, in the formats of docs/formats.md.
 
     start: 2026-03-02T08:00:00Z
     days: 30

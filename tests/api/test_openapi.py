@@ -26,8 +26,8 @@ def api_schema(tmp_path_factory, request):
     harness = make_harness(
         tmp_path_factory.mktemp("openapi"),
         ManualClock(DEFAULT_START),
-        root / "journeys",
-        root / "templates",
+        root / "example",
+        root / "example" / "templates",
     )
     der = (
         ec.generate_private_key(ec.SECP256R1())

@@ -39,8 +39,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     for name, value in {
         "NURTURE_DATABASE_URL": url,
         "NURTURE_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "NURTURE_WORKSPACE": str(ROOT / "journeys"),
-        "NURTURE_TEMPLATES": str(ROOT / "templates"),
+        "NURTURE_WORKSPACE": str(ROOT / "example"),
         "NURTURE_CLOCK_START": "2026-03-02T08:00:00Z",
         "NURTURE_CLOCK_SPEED": "1",
         "COLUMNS": "200",

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _nurture(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def _nurture(*args: str, cwd: Path = ROOT / "example") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
     return subprocess.run(
         [sys.executable, "-c", "from nurture.cli import main; main()", *args],

@@ -21,7 +21,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     for name in list(os.environ):
         if name.startswith("NURTURE_"):
             monkeypatch.delenv(name)
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(ROOT / "example")  # the workspace is the current directory
     monkeypatch.setenv("NURTURE_DATABASE_URL", f"sqlite:///{tmp_path / 'n.db'}")
     monkeypatch.setenv("NURTURE_OUTBOX_DIR", str(tmp_path / "outbox"))
     runner = CliRunner()

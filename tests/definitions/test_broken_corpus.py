@@ -12,7 +12,7 @@ from nurture.definitions.loader import load_workspace
 from nurture.errors import DefinitionError
 
 ROOT = Path(__file__).parents[2]
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "example" / "templates"
 CORPUS = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
 
 
@@ -23,10 +23,11 @@ def expected_line(path: Path) -> str:
 
 
 def workspace_with(tmp_path: Path, *files: Path) -> Path:
-    folder = tmp_path / "journeys"
+    folder = tmp_path / "workspace"
     folder.mkdir()
+    (folder / "templates").symlink_to(TEMPLATES)
     for name in ("workspace.yaml", "scoring.yaml"):
-        shutil.copy(ROOT / "journeys" / name, folder / name)
+        shutil.copy(ROOT / "example" / name, folder / name)
     for file in files:
         shutil.copy(file, folder / file.name)
     return folder
@@ -57,7 +58,7 @@ def test_a_template_variable_no_context_provides_is_reported_at_its_template_lin
         '{% extends "layouts/base.html" %}\n{% block body %}\n'
         "<p>Hi {{ contact.first_name }}</p>\n<p>{{ coupon_code }}</p>\n{% endblock %}\n"
     )
-    folder = workspace_with(tmp_path, ROOT / "journeys" / "welcome.yaml")
+    folder = workspace_with(tmp_path, ROOT / "example" / "welcome.yaml")
     assert problems_of(folder, templates) == [
         f"{templates / 'welcome.html'}:4:1: unknown template variable 'coupon_code': "
         "use one of contact, journey, preferences_url, sender, step, subject, unsubscribe_url"
@@ -66,9 +67,7 @@ def test_a_template_variable_no_context_provides_is_reported_at_its_template_lin
 
 def test_nurture_validate_prints_the_lines_and_exits_1(tmp_path: Path) -> None:
     folder = workspace_with(tmp_path, *CORPUS[:3])
-    result = CliRunner().invoke(
-        app, ["validate", str(folder)], env={"NURTURE_TEMPLATES": str(TEMPLATES)}
-    )
+    result = CliRunner().invoke(app, ["validate", str(folder)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{folder / path.name}:{expected_line(path)}" for path in CORPUS[:3]
@@ -76,17 +75,13 @@ def test_nurture_validate_prints_the_lines_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_nurture_validate_the_example_workspace_exits_0() -> None:
-    result = CliRunner().invoke(
-        app,
-        ["validate", str(ROOT / "journeys")],
-        env={"NURTURE_TEMPLATES": str(TEMPLATES)},
-    )
+    result = CliRunner().invoke(app, ["validate", "--workspace", str(ROOT / "example")])
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.strip() == f"ok: {ROOT / 'journeys'}"
+    assert result.stdout.strip() == f"ok: {ROOT / 'example'}"
 
 
 def test_one_invalid_file_refuses_the_whole_load(tmp_path: Path) -> None:
-    good = ROOT / "journeys" / "welcome.yaml"
+    good = ROOT / "example" / "welcome.yaml"
     folder = workspace_with(tmp_path, good, CORPUS[0])
     with pytest.raises(DefinitionError):
         load_workspace(folder, TEMPLATES)

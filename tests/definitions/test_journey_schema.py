@@ -18,9 +18,7 @@ from nurture.errors import DefinitionError
 ROOT = Path(__file__).parents[2]
 SCHEMA_FILE = ROOT / "schema" / "journey.schema.json"
 EXAMPLES = sorted(
-    p
-    for p in (ROOT / "journeys").glob("*.yaml")
-    if p.name not in ("workspace.yaml", "scoring.yaml")
+    p for p in (ROOT / "example").glob("*.yaml") if p.name not in ("workspace.yaml", "scoring.yaml")
 )
 
 
@@ -95,10 +93,10 @@ def test_mutated_journeys_load_or_fail_cleanly(
         data = _mutations(data, rng)
     folder = tmp_path_factory.mktemp("ws")
     for name in ("workspace.yaml", "scoring.yaml"):
-        (folder / name).write_text((ROOT / "journeys" / name).read_text())
+        (folder / name).write_text((ROOT / "example" / name).read_text())
     (folder / which.name).write_text(yaml.safe_dump(data))
     try:
-        load_workspace(folder, ROOT / "templates")
+        load_workspace(folder, ROOT / "example" / "templates")
     except DefinitionError as exc:
         assert exc.problems
         for problem in exc.problems:
@@ -113,9 +111,9 @@ def test_mutated_journeys_load_or_fail_cleanly(
 def test_random_text_in_a_journey_file_fails_cleanly(tmp_path_factory, text: str) -> None:
     folder = tmp_path_factory.mktemp("ws")
     for name in ("workspace.yaml", "scoring.yaml"):
-        (folder / name).write_text((ROOT / "journeys" / name).read_text())
+        (folder / name).write_text((ROOT / "example" / name).read_text())
     (folder / "j.yaml").write_text("id: j\nname: J\nentry: {stages: [lead]}\nsteps:\n" + text)
     try:
-        load_workspace(folder, ROOT / "templates")
+        load_workspace(folder, ROOT / "example" / "templates")
     except DefinitionError as exc:
         assert all(p.startswith(str(folder)) for p in exc.problems)

@@ -13,8 +13,8 @@ from nurture.domain.workspace import Workspace
 from nurture.errors import DefinitionError
 
 ROOT = Path(__file__).parents[2]
-JOURNEYS = ROOT / "journeys"
-TEMPLATES = ROOT / "templates"
+JOURNEYS = ROOT / "example"
+TEMPLATES = ROOT / "example" / "templates"
 
 JOURNEY = """\
 id: j
@@ -151,7 +151,7 @@ def test_missing_workspace_file(folder: Path) -> None:
 
 def test_missing_folder(tmp_path: Path) -> None:
     assert problems(tmp_path / "nowhere") == [
-        f"{tmp_path / 'nowhere'}: no such workspace folder (set NURTURE_WORKSPACE)"
+        f"{tmp_path / 'nowhere'}: no such workspace folder (give --workspace DIR or set NURTURE_WORKSPACE)"
     ]
 
 

@@ -18,8 +18,8 @@ from nurture.domain.scoring import Cap
 from nurture.errors import DefinitionError
 
 ROOT = Path(__file__).parents[2]
-JOURNEYS = ROOT / "journeys"
-TEMPLATES = ROOT / "templates"
+JOURNEYS = ROOT / "example"
+TEMPLATES = ROOT / "example" / "templates"
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_the_scoring_schema_file_is_what_nurture_schema_scoring_prints() -> None
 
 
 def test_the_example_scoring_model_points_editors_at_its_schema() -> None:
-    first = (ROOT / "journeys" / "scoring.yaml").read_text().splitlines()[0]
+    first = (ROOT / "example" / "scoring.yaml").read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schema/scoring.schema.json"
 
 

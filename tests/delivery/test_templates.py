@@ -122,7 +122,7 @@ def test_validate_reports_template_problems_at_the_step(
     from nurture.errors import DefinitionError
 
     templates = tmp_path / "templates"
-    shutil.copytree(Path(__file__).parents[2] / "templates", templates)
+    shutil.copytree(Path(__file__).parents[2] / "example" / "templates", templates)
     (templates / "welcome.html").write_text("{{ contact.frist_name }}")
     with pytest.raises(DefinitionError) as raised:
         load_workspace(nurture_workspace, templates)

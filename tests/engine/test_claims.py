@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -21,12 +22,15 @@ from nurture.settings import load_settings
 from nurture.store import models
 from nurture.store.migrate import upgrade
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def _runtime(url: str, tmp_path) -> Runtime:
     upgrade(url)
-    settings = load_settings(database_url=url, outbox_dir=tmp_path / "outbox")
+    settings = load_settings(
+        database_url=url, outbox_dir=tmp_path / "outbox", workspace=ROOT / "example"
+    )
     return open_runtime(settings, clock=ManualClock(NOW))
 
 

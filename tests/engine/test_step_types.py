@@ -32,14 +32,14 @@ class Workspace:
         self.folder = tmp_path / "journeys"
         self.folder.mkdir()
         for name in ("workspace.yaml", "scoring.yaml"):
-            shutil.copy(ROOT / "journeys" / name, self.folder / name)
+            shutil.copy(ROOT / "example" / name, self.folder / name)
         self.harnesses: list[Harness] = []
 
     def harness(self, **journeys: str) -> Harness:
         for name, text in journeys.items():
             (self.folder / f"{name}.yaml").write_text(text)
         harness = make_harness(
-            self.tmp_path, ManualClock(DEFAULT_START), self.folder, ROOT / "templates"
+            self.tmp_path, ManualClock(DEFAULT_START), self.folder, ROOT / "example" / "templates"
         )
         self.harnesses.append(harness)
         return harness

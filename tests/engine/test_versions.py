@@ -33,7 +33,7 @@ def folder(tmp_path: Path) -> Path:
     folder = tmp_path / "journeys"
     folder.mkdir()
     for name in ("workspace.yaml", "scoring.yaml"):
-        shutil.copy(ROOT / "journeys" / name, folder / name)
+        shutil.copy(ROOT / "example" / name, folder / name)
     (folder / "j.yaml").write_text(V1)
     return folder
 
@@ -41,7 +41,7 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def ana_waiting(tmp_path: Path, folder: Path) -> Harness:
     """Ana entered version 1 and waits on 'pause'."""
-    h = make_harness(tmp_path, ManualClock(DEFAULT_START), folder, ROOT / "templates")
+    h = make_harness(tmp_path, ManualClock(DEFAULT_START), folder, ROOT / "example" / "templates")
     h.contact(ANA)
     h.emit(ANA, "subscribed")
     assert h.sent_steps(ANA) == ["j/hello"]
@@ -56,7 +56,7 @@ def reload(h: Harness, tmp_path: Path, folder: Path, text: str) -> Harness:
         database_url=f"sqlite:///{tmp_path / 'nurture.db'}", outbox_dir=tmp_path / "outbox"
     )
     runtime = open_runtime(
-        settings, clock=h.runtime.clock, workspace=folder, templates=ROOT / "templates"
+        settings, clock=h.runtime.clock, workspace=folder, templates=ROOT / "example" / "templates"
     )
     return Harness(runtime, tmp_path / "outbox")
 

@@ -289,12 +289,13 @@ def _workspace(tmp: Path) -> Path:
     would idle the workers half of every three seconds, and these tests are about them. The
     frequency cap stays. Windows have their own tests (tests/domain, tests/engine).
     """
-    workspace = tmp / "journeys"
+    workspace = tmp / "workspace"
     workspace.mkdir()
-    settings = yaml.safe_load((ROOT / "journeys" / "workspace.yaml").read_text())
+    shutil.copytree(ROOT / "example" / "templates", workspace / "templates")
+    settings = yaml.safe_load((ROOT / "example" / "workspace.yaml").read_text())
     del settings["sending"]["window"], settings["sending"]["quiet_hours"]
     (workspace / "workspace.yaml").write_text(yaml.safe_dump(settings))
-    shutil.copy(ROOT / "journeys" / "scoring.yaml", workspace / "scoring.yaml")
+    shutil.copy(ROOT / "example" / "scoring.yaml", workspace / "scoring.yaml")
     (workspace / "drip.yaml").write_text(JOURNEY)
     return workspace
 
@@ -342,7 +343,6 @@ def deployment(
         NURTURE_BROKER_URL=broker_url,
         NURTURE_QUEUE_PREFIX=f"rel_{uuid.uuid4().hex[:10]}",
         NURTURE_WORKSPACE=str(_workspace(tmp_path)),
-        NURTURE_TEMPLATES=str(ROOT / "templates"),
         NURTURE_OUTBOX_DIR=str(outbox),
         NURTURE_CLOCK_START=CLOCK_START.isoformat(),
         NURTURE_CLOCK_SPEED=str(SPEED),

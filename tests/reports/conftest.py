@@ -200,7 +200,7 @@ def known_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Known]:
     """The known dataset in a SQLite file, built once for the session."""
     home = tmp_path_factory.mktemp("known")
     clock = ManualClock(START)
-    harness = make_harness(home, clock, ROOT / "journeys", ROOT / "templates")
+    harness = make_harness(home, clock, ROOT / "example", ROOT / "example" / "templates")
     _story(harness)
     _sales_feedback(harness.runtime.engine)
     harness.runtime.engine.dispose()

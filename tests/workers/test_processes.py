@@ -19,8 +19,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(
         NURTURE_DATABASE_URL=f"sqlite:///{tmp_path / 'nurture.db'}",
         NURTURE_OUTBOX_DIR=str(tmp_path / "outbox"),
-        NURTURE_WORKSPACE=str(ROOT / "journeys"),
-        NURTURE_TEMPLATES=str(ROOT / "templates"),
+        NURTURE_WORKSPACE=str(ROOT / "example"),
         **extra,
     )
     return env

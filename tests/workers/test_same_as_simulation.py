@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_scenario_through_scheduler_and_workers_matches_the_simulation(
     harness, actors, worker
 ) -> None:
-    scenario = load_scenario(ROOT / "scenarios" / "ana.yaml")
-    simulated = simulate(scenario, ROOT / "journeys", ROOT / "templates")
+    scenario = load_scenario(ROOT / "example" / "scenarios" / "ana.yaml")
+    simulated = simulate(scenario, ROOT / "example", ROOT / "example" / "templates")
 
     rt, clock = harness.runtime, harness.clock
     assert clock.now() == scenario.start

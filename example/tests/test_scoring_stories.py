@@ -1,4 +1,4 @@
-"""Scoring, MQL and the handoff as stories told on the example workspace (DOMAIN.md's seeds).
+"""Scoring, MQL and the handoff as stories told on the example workspace (its seeds).
 
 Times are UTC; the office of the example workspace is in Ljubljana (UTC+1 in March), open
 Monday to Friday, 9:00 to 17:00. 2026-03-02, where the clock starts, is a Monday.
