@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from nurture.errors import InputError
+from nurture.errors import InputError, plain_message
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 _NESTED = {"attributes", "properties"}
@@ -44,9 +44,15 @@ def file_format(path: Path) -> str:
 
 
 def read_records(
-    path: Path, model: type[RecordT], on_bytes: Callable[[int], None] = lambda _: None
+    path: Path,
+    model: type[RecordT],
+    on_bytes: Callable[[int], None] = lambda _: None,
+    check: Callable[[RecordT], str | None] = lambda _: None,
 ) -> Iterator[tuple[int, RecordT | Rejected]]:
-    """Yield (line number, record or the reason it was rejected) for each data line."""
+    """Yield (line number, record or the reason it was rejected) for each data line.
+
+    ``check`` judges what the format alone cannot (an event's time against the clock).
+    """
     kind = file_format(path)
     with path.open("rb") as raw:
         rows = _jsonl_rows(raw, on_bytes) if kind == "jsonl" else _csv_rows(raw, on_bytes)
@@ -55,9 +61,12 @@ def read_records(
                 yield line, row
                 continue
             try:
-                yield line, model.model_validate(row)
+                record = model.model_validate(row)
             except ValidationError as exc:
                 yield line, Rejected(line, _reason(exc))
+                continue
+            problem = check(record)
+            yield line, record if problem is None else Rejected(line, problem)
 
 
 def _jsonl_rows(
@@ -72,6 +81,9 @@ def _jsonl_rows(
             row = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             yield number, Rejected(number, f"not valid JSON: {exc}")
+            continue
+        except RecursionError:
+            yield number, Rejected(number, "not valid JSON: nested too deeply")
             continue
         if not isinstance(row, dict):
             yield number, Rejected(number, "expected a JSON object per line")
@@ -93,7 +105,11 @@ def _csv_rows(
         return
     while True:
         number = reader.line_num + 1  # where the record starts, even if a cell spans lines
-        cells = next(reader, None)
+        try:
+            cells = next(reader, None)
+        except csv.Error as exc:
+            yield number, Rejected(number, f"not valid CSV: {exc}")
+            continue
         if cells is None:
             return
         if not cells:
@@ -103,9 +119,9 @@ def _csv_rows(
             continue
         cleaned: dict[str, Any] = {k: v for k, v in zip(header, cells, strict=False) if v != ""}
         try:
-            for key in _NESTED & cleaned.keys():
+            for key in sorted(_NESTED & cleaned.keys()):
                 cleaned[key] = json.loads(cleaned[key])
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             yield number, Rejected(number, f"{key}: not a JSON object: {exc}")
             continue
         yield number, cleaned
@@ -115,6 +131,6 @@ def _reason(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         field_name = ".".join(str(p) for p in error["loc"]) or "line"
-        message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        message = "unknown field" if error["type"] == "extra_forbidden" else plain_message(error)
         parts.append(f"{field_name}: {message}")
     return "; ".join(parts)

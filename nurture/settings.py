@@ -6,18 +6,27 @@ variable, which the CLI prints without a traceback.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyUrl, Field, ValidationError, field_validator
+from pydantic import AnyUrl, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nurture.clock import AcceleratedClock, Clock, SystemClock
+from nurture.domain.durations import parse_duration
 from nurture.errors import ConfigError, plain_message
+from nurture.times import AHEAD, EARLIEST, LATEST, TimeRange, to_utc
 
 _ENV_PREFIX = "NURTURE_"
+
+
+def _duration(value: Any) -> Any:
+    """A duration as marketers write them (``1d``, ``12h``), or ``0``."""
+    if isinstance(value, str):
+        return timedelta(0) if value.strip() == "0" else parse_duration(value)
+    return value
 
 
 class Settings(BaseSettings):
@@ -48,6 +57,29 @@ class Settings(BaseSettings):
     sendgrid_webhook_tolerance: int = Field(default=300, gt=0)
     api_tokens: str | None = None
     max_request_bytes: int = Field(default=1_000_000, gt=0)
+    # --- the accepted range of incoming times (nurture/times.py) ---
+    time_earliest: datetime = EARLIEST
+    time_ahead: Annotated[timedelta, BeforeValidator(_duration)] = Field(
+        default=AHEAD, ge=timedelta(0), le=timedelta(days=366)
+    )
+
+    @field_validator("clock_start")
+    @classmethod
+    def _clock_start(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else TimeRange().check(to_utc(value), None)
+
+    @field_validator("time_earliest")
+    @classmethod
+    def _earliest(cls, value: datetime) -> datetime:
+        value = to_utc(value)
+        if value >= LATEST:
+            raise ValueError(f"must be before {LATEST.isoformat()}")
+        return value
+
+    @property
+    def time_range(self) -> TimeRange:
+        """Which incoming times are accepted: NURTURE_TIME_EARLIEST, NURTURE_TIME_AHEAD."""
+        return TimeRange(self.time_earliest, self.time_ahead)
 
     @field_validator("sendgrid_webhook_public_key")
     @classmethod

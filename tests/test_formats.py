@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -163,3 +164,61 @@ def test_derived_id_without_at_uses_the_time_received() -> None:
     event = page_view(at=None)
     later = datetime(2026, 3, 2, 9, 0, 1, tzinfo=UTC)
     assert event.source_id(RECEIVED) != event.source_id(later)
+
+
+# --- addresses, JSON and times: one rule at every door ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "why"),
+    [
+        ("a,victim@x.example", "invalid characters before the @-sign: ','"),
+        ("a\x00b@x.example", "U+0000"),
+        ("a\x08@x.example", "U+0008"),
+        ("a@<svg/onload=alert(3)>.example", "The part after the @-sign contains invalid"),
+        ("Ana <ana@acme.com>", "display name"),
+        ('"a b"@acme.com', "Quoting"),
+        ("ana@[10.0.0.1]", "bracketed IP address"),
+        ("ana@localhost", "should have a period"),
+    ],
+)
+def test_an_address_is_one_mailbox_and_the_error_says_why_in_words(email: str, why: str) -> None:
+    [error] = errors(EventIn, email=email, type="subscribed")
+    assert error["loc"] == ("email",)
+    assert why in error["msg"]
+    assert "pattern" not in error["msg"] and "^" not in error["msg"]
+
+
+def test_an_internationalised_domain_is_stored_in_its_ascii_form() -> None:
+    assert ContactIn(email="Ana@Bücher.Example").email == "ana@xn--bcher-kva.example"
+    assert ContactIn(email="ana@xn--bcher-kva.example").email == "ana@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    ("properties", "why"),
+    [
+        ({"score": float("nan")}, "score: nan is not a number JSON allows"),
+        ({"a": [1, {"b": float("inf")}]}, "a[1].b: inf is not a number JSON allows"),
+        ({"a": "x\x00y"}, "a: contains a NUL character"),
+        ({"a": "\ud800"}, "a: contains an unpaired surrogate"),
+        ({"a": json.loads("[" * 25 + "]" * 25)}, "nests deeper than 20 levels"),
+    ],
+)
+def test_properties_are_json_as_json_defines_it(properties: dict[str, Any], why: str) -> None:
+    [error] = errors(EventIn, email="ana@acme.com", type="x", properties=properties)
+    assert error["loc"] == ("properties",)
+    assert why in error["msg"]
+    [error] = errors(ContactIn, email="ana@acme.com", attributes=properties)
+    assert error["loc"] == ("attributes",)
+
+
+def test_text_fields_refuse_nul() -> None:
+    [error] = errors(ContactIn, email="ana@acme.com", first_name="A\x00na")
+    assert error["loc"] == ("first_name",)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-05:00"])
+def test_an_at_without_utc_equivalent_is_a_field_error(at: str) -> None:
+    [error] = errors(EventIn, email="ana@acme.com", type="x", at=at)
+    assert error["loc"] == ("at",)
+    assert "has no equivalent in UTC" in error["msg"]

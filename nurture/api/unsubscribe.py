@@ -2,11 +2,15 @@
 
 ``POST /u/{token}`` unsubscribes at once, without a browser or a cookie (mail clients send
 ``List-Unsubscribe=One-Click``). ``GET`` never changes anything (link scanners follow GETs):
-it shows the state and a button.
+it shows the state and a button. Every POST is idempotent (a repeat stores nothing), and
+every page shows the state as stored after the action, never the one the action hoped for:
+"Subscribe again" lifts only the contact's own unsubscribe, so after a spam complaint or a
+hard bounce the page still says that no email is sent, and why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -15,10 +19,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from nurture.api.deps import RuntimeDep
-from nurture.engine.ingest import ingest_event
 from nurture.engine.runtime import Runtime
-from nurture.engine.tracking import SentMessage, find_message, is_unsubscribed, unsubscribe
-from nurture.formats import EventIn
+from nurture.engine.suppression import LIFTABLE
+from nurture.engine.tracking import (
+    SentMessage,
+    find_message,
+    resubscribe,
+    suppression_reason,
+    unsubscribe,
+)
 
 router = APIRouter(tags=["unsubscribe"])
 _HTML: dict[int | str, dict[str, Any]] = {404: {"content": {"text/html": {}}}}
@@ -39,11 +48,7 @@ def _message(rt: Runtime, token: str) -> SentMessage | None:
 
 @router.get("/u/{token}", response_class=HTMLResponse, responses=_HTML, summary="Preferences page")
 async def preferences(token: str, rt: RuntimeDep) -> HTMLResponse:
-    message = await run_in_threadpool(_message, rt, token)
-    if message is None:
-        return _INVALID
-    done = await run_in_threadpool(is_unsubscribed, rt, message)
-    return HTMLResponse(_page(rt, token, message, done))
+    return await _respond(rt, token, None)
 
 
 @router.post(
@@ -53,11 +58,7 @@ async def preferences(token: str, rt: RuntimeDep) -> HTMLResponse:
     summary="One-click unsubscribe (RFC 8058)",
 )
 async def one_click(token: str, rt: RuntimeDep) -> HTMLResponse:
-    message = await run_in_threadpool(_message, rt, token)
-    if message is None:
-        return _INVALID
-    await run_in_threadpool(unsubscribe, rt, message, "one-click")
-    return HTMLResponse(_page(rt, token, message, True))
+    return await _respond(rt, token, lambda message: unsubscribe(rt, message, "one-click"))
 
 
 @router.post(
@@ -66,19 +67,21 @@ async def one_click(token: str, rt: RuntimeDep) -> HTMLResponse:
     responses=_HTML,
     summary="Undo an unsubscribe from the preferences page",
 )
-async def resubscribe(token: str, rt: RuntimeDep) -> HTMLResponse:
+async def subscribe_again(token: str, rt: RuntimeDep) -> HTMLResponse:
+    return await _respond(rt, token, lambda message: resubscribe(rt, message))
+
+
+async def _respond(
+    rt: Runtime, token: str, action: Callable[[SentMessage], object] | None
+) -> HTMLResponse:
+    """Run ``action`` (if any) for the token's message, then show the state as stored."""
     message = await run_in_threadpool(_message, rt, token)
     if message is None:
         return _INVALID
-    now = rt.clock.now()
-    event = EventIn(
-        email=message.email,
-        type="resubscribed",
-        at=now,
-        properties={**message.properties, "via": "preferences"},
-    )
-    await run_in_threadpool(ingest_event, rt, event)
-    return HTMLResponse(_page(rt, token, message, False))
+    if action is not None:
+        await run_in_threadpool(action, message)
+    reason = await run_in_threadpool(suppression_reason, rt, message)
+    return HTMLResponse(_page(rt, token, message, reason))
 
 
 def _masked(email: str) -> str:
@@ -86,22 +89,37 @@ def _masked(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _page(rt: Runtime, token: str, message: SentMessage, unsubscribed: bool) -> str:
+_WHY = {
+    "complaint": "an email we sent was reported as spam from this address",
+    "hard_bounce": "emails to this address could not be delivered",
+    "soft_bounce": "emails to this address failed to arrive several times in a row",
+}
+
+
+def _page(rt: Runtime, token: str, message: SentMessage, reason: str | None) -> str:
     sender = escape(rt.workspace.sender.from_name)
     who = escape(_masked(message.email))
     action = f"/u/{escape(token)}"
-    if unsubscribed:
+    if reason is None:
+        state = f"<p>{who} receives emails from {sender}.</p>"
+        form = (
+            f'<form method="post" action="{action}">'
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+            "<button>Unsubscribe from all emails</button></form>"
+        )
+    elif reason in LIFTABLE:
         state = f"<p>{who} is unsubscribed: {sender} will send no more emails.</p>"
         form = (
             f'<form method="post" action="{action}/resubscribe">'
             "<button>Subscribe again</button></form>"
         )
     else:
-        state = f"<p>{who} receives emails from {sender}.</p>"
+        why = escape(_WHY.get(reason, reason.replace("_", " ")))
+        contact = escape(rt.workspace.sender.from_email)
+        state = f"<p>{who} receives no emails from {sender}: {why}.</p>"
         form = (
-            f'<form method="post" action="{action}">'
-            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            "<button>Unsubscribe from all emails</button></form>"
+            "<p>This cannot be undone from this page. To receive our emails again, write to "
+            f'<a href="mailto:{contact}">{contact}</a>.</p>'
         )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

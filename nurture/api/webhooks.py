@@ -1,8 +1,10 @@
 """POST /webhooks/sendgrid: SendGrid's signed event webhook.
 
 The signature is checked on the raw bytes before parsing. Each item is translated and
-ingested on its own: a malformed item is reported and skipped, never losing the good ones;
-a redelivered item is a duplicate (idempotent on ``sg_event_id``).
+ingested on its own: a malformed item (a bad address, a timestamp that is not a finite Unix
+time in the accepted range, NaN where JSON has none) is reported by its index and skipped,
+never losing the good ones, and the answer is still a 200 so SendGrid does not resend the
+good ones forever; a redelivered item is a duplicate (idempotent on ``sg_event_id``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from nurture.engine.ingest import ingest_event
 from nurture.engine.runtime import Runtime
 from nurture.engine.tracking import find_message
 from nurture.errors import plain_message
+from nurture.times import TimeRange
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -97,14 +100,15 @@ async def sendgrid_webhook(request: Request) -> WebhookResult:
         raise HTTPException(403, f"webhook signature refused: {exc}") from None
     try:
         items = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise HTTPException(400, "the body is not JSON") from None
     if not isinstance(items, list):
         raise HTTPException(400, "the body must be a JSON array of events")
-    return await run_in_threadpool(_process, rt, items)
+    return await run_in_threadpool(_process, rt, items, config.time_range)
 
 
-def _process(rt: Runtime, items: list[Any]) -> WebhookResult:
+def _process(rt: Runtime, items: list[Any], times: TimeRange) -> WebhookResult:
+    """Each item on its own: a bad one is reported by its index, the good ones are stored."""
     result = WebhookResult(accepted=0, duplicates=0, ignored=0, rejected=[])
     for index, item in enumerate(items):
         try:
@@ -119,6 +123,10 @@ def _process(rt: Runtime, items: list[Any]) -> WebhookResult:
             continue
         except ValueError as exc:
             result.rejected.append(Rejected(index=index, error=str(exc)))
+            continue
+        assert event.at is not None
+        if problem := times.problem(event.at, rt.clock.now()):
+            result.rejected.append(Rejected(index=index, error=f"timestamp: {problem}"))
             continue
         message_id = event.properties.get("message_id")
         if isinstance(message_id, str):

@@ -21,7 +21,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from nurture.clock import as_utc
 from nurture.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -77,12 +76,18 @@ def runtime(settings: Settings, **options: Any) -> Runtime:
 
 
 def parse_time(text: str, option: str = "--now") -> datetime:
+    """A time given on the command line, by the rule of every incoming time (nurture/times.py).
+
+    It sets the clock (or bounds a report), so there is no clock for it to be ahead of: it
+    must lie between NURTURE_TIME_EARLIEST and the latest time nurture accepts.
+    """
+    from nurture.settings import load_settings
+    from nurture.times import parse_time as parse
+
     try:
-        return as_utc(datetime.fromisoformat(text))
-    except ValueError:
-        raise ConfigError(
-            f"{option} {text!r}: use an ISO time such as 2026-03-04T09:00:00Z"
-        ) from None
+        return load_settings().time_range.check(parse(text), None)
+    except ValueError as exc:
+        raise ConfigError(f"{option} {text[:60]!r}: {exc}") from None
 
 
 def byte_progress() -> Progress:

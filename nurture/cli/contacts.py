@@ -39,19 +39,26 @@ def _import(path: Path, kind: str, workspace: Path | None) -> None:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     file_format(path)
-    rt = runtime(settings_for(workspace))
-    model: type[ContactIn] | type[EventIn] = ContactIn if kind == "contacts" else EventIn
+    settings = settings_for(workspace)
+    rt = runtime(settings)
     report = ImportReport()
     duplicates = 0
     with byte_progress() as progress:
         task = progress.add_task(f"importing {kind}", total=path.stat().st_size)
-        records = read_records(path, model, lambda n: progress.advance(task, n))
+        advance = lambda n: progress.advance(task, n)  # noqa: E731
         if kind == "events":
-            for done in ingest_events(rt, _accepted(records, EventIn, report)):
+            events = read_records(
+                path,
+                EventIn,
+                advance,
+                lambda e: e.time_problem(settings.time_range, rt.clock.now()),
+            )
+            for done in ingest_events(rt, _accepted(events, EventIn, report)):
                 duplicates += done.duplicate
                 report.accepted += 1
         else:
-            for _contact in import_contacts(rt, _accepted(records, ContactIn, report)):
+            contacts = read_records(path, ContactIn, advance)
+            for _contact in import_contacts(rt, _accepted(contacts, ContactIn, report)):
                 report.accepted += 1
     summary = f"{report.accepted - duplicates} {kind} imported, {len(report.rejected)} rejected"
     out.print(summary + (f", {duplicates} already known" if duplicates else ""))

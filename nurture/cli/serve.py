@@ -16,7 +16,7 @@ def serve_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Serve the HTTP API; OpenAPI at /docs and /openapi.json."""
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json) and the read-only console at /console."""
     import uvicorn
 
     from nurture.api.app import create_app

@@ -24,13 +24,9 @@ from nurture.definitions.journey_schema import (
 )
 from nurture.definitions.template_lint import lint_source, lint_template
 from nurture.definitions.yamlsource import Document
+from nurture.domain.comparison import mismatch
 
 Loc = list[str | int]
-NUMERIC_FIELDS = frozenset({"company_size", "score"})
-TEXT_FIELDS = frozenset(
-    {"email", "first_name", "last_name", "job_title", "company", "industry", "country"}
-    | {"timezone", "source", "email_domain"}
-)
 
 
 @dataclass(frozen=True)
@@ -112,16 +108,14 @@ class _Lint:
                     "journey yet; test an event instead",
                 )
         if cond.score is not None:
-            self.typed([*loc, "score"], "score", cond.score.tests[0][0])
+            self.typed([*loc, "score"], "score", cond.score.test[0])
         if cond.attribute is not None:
-            self.typed([*loc, "attribute"], cond.attribute.name, cond.attribute.tests[0][0])
+            self.typed([*loc, "attribute"], cond.attribute.name, cond.attribute.test[0])
 
     def typed(self, loc: Loc, field: str, op: str) -> None:
-        numeric = op in ("gte", "gt", "lte", "lt")
-        if numeric and field in TEXT_FIELDS:
-            self.error(loc, f"'{field}' is text: compare it with equals, in, not_in or matches")
-        if op == "matches" and field in NUMERIC_FIELDS:
-            self.error(loc, f"'{field}' is a number: compare it with gte, gt, lte, lt or equals")
+        problem = mismatch(field, op)
+        if problem:
+            self.error(loc, problem)
 
     # --- parts of the file -------------------------------------------------------------
 
@@ -158,6 +152,8 @@ class _Lint:
                     low = max(low, float(value) + (1 if op == "gt" else 0))
                 elif op in ("lte", "lt"):
                     high = min(high, float(value) - (1 if op == "lt" else 0))
+                elif op == "between":
+                    low, high = max(low, float(value[0])), min(high, float(value[1]) - 1)
         bands = self.names.bands
         allowed = set(entry.bands) or {b for b, _ in bands}
         ranges = []

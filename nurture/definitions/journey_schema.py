@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from nurture.definitions.schema import Identifier, Stage
+from nurture.definitions.schema import CompareSpec, Identifier, Stage
 from nurture.domain.durations import parse_duration
 from nurture.domain.windows import WEEKDAYS
 
@@ -36,14 +36,6 @@ def _clock(value: str) -> str:
     return value
 
 
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
-    return value
-
-
 Duration = Annotated[str, AfterValidator(_duration), Field(examples=["2d", "1d 12h"])]
 ClockTime = Annotated[str, AfterValidator(_clock), Field(examples=["09:00"])]
 Where = Annotated[
@@ -58,37 +50,6 @@ def parse_clock(value: str) -> time:
 
 
 # --- conditions ------------------------------------------------------------------------
-
-
-class CompareSpec(Strict):
-    """One test of a value; give exactly one of these keys."""
-
-    equals: str | int | float | bool | None = None
-    in_: list[str | int | float] | None = Field(default=None, alias="in")
-    not_in: list[str | int | float] | None = None
-    gte: float | None = None
-    gt: float | None = None
-    lte: float | None = None
-    lt: float | None = None
-    matches: Annotated[str, AfterValidator(_regex)] | None = None
-    exists: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_test(self) -> CompareSpec:
-        if len(self.tests) != 1:
-            raise ValueError(
-                "give exactly one test: equals, in, not_in, gte, gt, lte, lt, matches or exists"
-            )
-        return self
-
-    @property
-    def tests(self) -> list[tuple[str, Any]]:
-        names = ("equals", "in_", "not_in", "gte", "gt", "lte", "lt", "matches", "exists")
-        return [
-            (name.rstrip("_"), getattr(self, name))
-            for name in names
-            if getattr(self, name) is not None
-        ]
 
 
 class AttributeSpec(CompareSpec):

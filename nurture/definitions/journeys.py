@@ -111,11 +111,9 @@ def condition_from_spec(spec: ConditionSpec) -> Condition:
         if values is not None:
             parts.append(StateIn(name, frozenset(values)))
     if spec.score is not None:
-        op, value = spec.score.tests[0]
-        parts.append(Compare("score", op, value))  # type: ignore[arg-type]
+        parts.append(Compare("score", *spec.score.test))
     if spec.attribute is not None:
-        op, value = spec.attribute.tests[0]
-        parts.append(Compare(spec.attribute.name, op, value))  # type: ignore[arg-type]
+        parts.append(Compare(spec.attribute.name, *spec.attribute.test))
     if spec.event is not None:
         e = spec.event
         parts.append(

@@ -22,10 +22,11 @@ from nurture.definitions.journey_schema import STEP_TYPES, JourneySpec
 from nurture.definitions.journeys import journey_from_spec
 from nurture.definitions.schema import BehaviourSpec, ScoringSpec, WorkspaceSpec
 from nurture.definitions.sending import sending_rules
-from nurture.definitions.spec_keys import keys_at
+from nurture.definitions.spec_keys import file_path, keys_at
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.domain.assignment import Rep, Route
 from nurture.domain.business_hours import WEEKDAYS, BusinessHours
+from nurture.domain.comparison import mismatch
 from nurture.domain.decay import Decay, Inactivity
 from nurture.domain.durations import parse_duration
 from nurture.domain.lifecycle import LifecycleRules
@@ -130,7 +131,7 @@ def _parse_document(
 
 def _explain(doc: Document, error: Any, spec: type[BaseModel]) -> str:
     raw = list(error["loc"])
-    loc = [part for part in raw if part not in STEP_TYPES]
+    loc = file_path(spec, raw)
     field = _dotted(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -196,10 +197,7 @@ def _scoring_model(spec: ScoringSpec) -> ScoringModel:
     inactivity = spec.inactivity
     return ScoringModel(
         behaviour=tuple(_behaviour_rule(r) for r in spec.behaviour),
-        fit=tuple(
-            FitRule(r.id, r.field, r.test[0], r.test[1], r.points)  # type: ignore[arg-type]
-            for r in spec.fit
-        ),
+        fit=tuple(FitRule(r.id, r.field, *r.test, r.points) for r in spec.fit),
         bands=tuple(Threshold(name, minimum) for name, minimum in spec.bands.items()),
         grades=tuple(Threshold(name, minimum) for name, minimum in spec.grades.items()),
         inactivity=None
@@ -215,6 +213,10 @@ def _check_scoring(doc: Document, spec: ScoringSpec, settings: WorkspaceSpec) ->
         for i, rule in enumerate(spec.behaviour)
         if rule.event not in settings.known_events
     ]
+    for i, fit in enumerate(spec.fit):
+        problem = mismatch(fit.field, fit.test[0])
+        if problem:
+            problems.append(doc.error(["fit", i], problem))
     seen: set[str] = set()
     ids: list[tuple[str, int, str]] = [("behaviour", i, r.id) for i, r in enumerate(spec.behaviour)]
     ids += [("fit", i, r.id) for i, r in enumerate(spec.fit)]

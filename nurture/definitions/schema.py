@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    field_validator,
     model_validator,
 )
 
+from nurture.domain.comparison import OPS, Op
 from nurture.domain.durations import parse_duration
 from nurture.domain.events import STANDARD_EVENT_TYPES
 from nurture.domain.lifecycle import ALL_STAGES
@@ -48,6 +48,70 @@ def _duration(value: str) -> str:
 
 
 Duration = Annotated[str, AfterValidator(_duration), Field(examples=["2d", "1d 12h"])]
+
+
+# --- one test of a value: fit rules and journey conditions share it --------------------
+
+Scalar = str | int | float | bool
+
+
+def _band(band: tuple[float, float]) -> tuple[float, float]:
+    if band[0] >= band[1]:
+        raise ValueError("[low, high] needs low below high, e.g. [50, 1000]")
+    return band
+
+
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+class CompareSpec(Strict):
+    """One test of a value; give exactly one of these keys (nurture.domain.comparison)."""
+
+    equals: Scalar | None = Field(
+        default=None, description="Same number, or same text ignoring case."
+    )
+    in_: list[Scalar] | None = Field(default=None, alias="in", description="Equals one of these.")
+    not_in: list[Scalar] | None = Field(
+        default=None, description="Equals none of these; a missing value passes."
+    )
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    between: Annotated[tuple[float, float], AfterValidator(_band)] | None = Field(
+        default=None, description="[low, high): a band such as company size 50 to 1000."
+    )
+    matches: Annotated[str, AfterValidator(_regex)] | None = Field(
+        default=None, description="A regular expression found in the value, ignoring case."
+    )
+    exists: bool | None = Field(default=None, description="true: the value is given, not empty.")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Self:
+        if len(self.tests) != 1:
+            raise ValueError(f"give exactly one test: {_TESTS}")
+        return self
+
+    @property
+    def tests(self) -> list[tuple[Op, Any]]:
+        return [
+            (op, value)
+            for op in OPS
+            if (value := getattr(self, "in_" if op == "in" else op)) is not None
+        ]
+
+    @property
+    def test(self) -> tuple[Op, Any]:
+        """The one test (validated to be exactly one)."""
+        return self.tests[0]
+
+
+_TESTS = ", ".join(OPS[:-1]) + f" or {OPS[-1]}"
 
 
 # --- workspace settings ---------------------------------------------------------------
@@ -232,52 +296,12 @@ class InactivitySpec(Strict):
     points: int = Field(lt=0, description="Points off (negative) for each such period.")
 
 
-class FitSpec(Strict):
+class FitSpec(CompareSpec):
+    """Points for a profile field that passes one test (the same tests as a condition's)."""
+
     id: Identifier
-    field: str
-    matches: str | None = None
-    equals: str | None = None
-    in_: list[Any] | None = Field(default=None, alias="in")
-    not_in: list[Any] | None = None
-    gte: float | None = None
-    lt: float | None = None
-    between: tuple[float, float] | None = Field(
-        default=None, description="[low, high): a band such as company size 50 to 1000."
-    )
+    field: str = Field(description="A contact field (company_size, country, ...) or attribute.")
     points: int
-
-    @field_validator("matches")
-    @classmethod
-    def _regex(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-        return pattern
-
-    @model_validator(mode="after")
-    def _one_test(self) -> FitSpec:
-        tests = [
-            op
-            for op in ("matches", "equals", "in_", "not_in", "gte", "lt", "between")
-            if getattr(self, op) is not None
-        ]
-        if len(tests) != 1:
-            raise ValueError(
-                "a fit rule needs exactly one test: matches, equals, in, not_in, gte, lt or between"
-            )
-        if self.between is not None and self.between[0] >= self.between[1]:
-            raise ValueError("between: [low, high] needs low below high")
-        return self
-
-    @property
-    def test(self) -> tuple[str, Any]:
-        for op in ("matches", "equals", "in_", "not_in", "gte", "lt", "between"):
-            value = getattr(self, op)
-            if value is not None:
-                return op.rstrip("_"), value
-        raise AssertionError("validated to have one test")
 
 
 class ScoringSpec(Strict):

@@ -1,4 +1,5 @@
-"""The keys a pydantic model accepts at a position of a file, for "did you mean" hints."""
+"""What a pydantic model holds at a position of a file: the keys it accepts ("did you mean"
+hints) and, for an error's location, the path as it is written in the file."""
 
 from __future__ import annotations
 
@@ -20,12 +21,49 @@ def keys_at(model: type[BaseModel], loc: Sequence[str | int]) -> set[str]:
     return {f.alias or name for m in models for name, f in m.model_fields.items()}
 
 
+def file_path(model: type[BaseModel], loc: Sequence[str | int]) -> list[str | int]:
+    """``loc`` of a validation error without the tags pydantic adds for a tagged union.
+
+    An error in a send step is at ``steps.0.send.template`` for pydantic, but the file has no
+    key ``send`` there: it is the value of the step's ``type``. Only a part that names a union
+    member where the file has no such key is dropped, so ``handoff:`` in workspace.yaml stays.
+    """
+    current: Any = model
+    path: list[str | int] = []
+    for part in loc:
+        member = _tagged(current, part)
+        if member is not None:
+            current = member
+            continue
+        path.append(part)
+        if current is not None:
+            current = _step(current, part)
+    return path
+
+
+def _tagged(current: Any, part: str | int) -> type[BaseModel] | None:
+    if current is None or not isinstance(part, str):
+        return None
+    candidates = _models(current)
+    if len(candidates) < 2 or any(_field(c, part) is not None for c in candidates):
+        return None
+    for candidate in candidates:
+        tag = candidate.model_fields.get("type")
+        if tag is not None and part in get_args(tag.annotation):
+            return candidate
+    return None
+
+
+def _field(model: type[BaseModel], name: str) -> Any:
+    return model.model_fields.get(name) or next(
+        (f for f in model.model_fields.values() if f.alias == name), None
+    )
+
+
 def _step(current: Any, part: str | int) -> Any:
     for candidate in _models(current):
         if isinstance(part, str):
-            field = candidate.model_fields.get(part) or next(
-                (f for f in candidate.model_fields.values() if f.alias == part), None
-            )
+            field = _field(candidate, part)
             if field is not None:
                 return field.annotation
             tagged = candidate.model_fields.get("type")

@@ -2,7 +2,9 @@
 
 HTML is rendered with autoescaping, so contact data can never inject markup; subjects and text
 parts use a second sandboxed environment without escaping. A missing variable is an error,
-never an empty string in a sent email.
+never an empty string in a sent email. Both environments bound a render in time and size
+(:mod:`nurture.delivery.sandbox`), and any failure is one :class:`TemplateError` line naming
+the template file and line.
 """
 
 from __future__ import annotations
@@ -13,16 +15,10 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    FileSystemLoader,
-    StrictUndefined,
-    Template,
-    TemplateNotFound,
-)
-from jinja2 import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound
 from markupsafe import Markup
 
+from nurture.delivery.sandbox import MAX_CHARS, RENDER_SECONDS, BoundedEnvironment, one_line
 from nurture.errors import TemplateError
 
 _LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)
@@ -49,39 +45,56 @@ class RenderedEmail:
 class Templates:
     """Renders ``NAME.subject``, ``NAME.html`` and ``NAME.txt`` from one folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self, folder: Path, *, seconds: float = RENDER_SECONDS, max_chars: int = MAX_CHARS
+    ) -> None:
         self.folder = folder
         loader = FileSystemLoader(folder)
-        self._html = SandboxedEnvironment(
-            loader=loader, autoescape=True, undefined=StrictUndefined, auto_reload=False
+        limits: dict[str, Any] = {"seconds": seconds, "max_chars": max_chars}
+        self._html = BoundedEnvironment(
+            loader=loader, autoescape=True, undefined=StrictUndefined, auto_reload=False, **limits
         )
-        self._text = SandboxedEnvironment(
+        self._text = BoundedEnvironment(
             loader=loader,
             autoescape=False,
             undefined=StrictUndefined,
             auto_reload=False,
             keep_trailing_newline=False,
+            **limits,
         )
         self._subjects: dict[str, Template] = {}
 
     def render(
         self, name: str, context: dict[str, Any], subject: str | None = None
     ) -> RenderedEmail:
+        """Render NAME for ``context``; raise TemplateError (one line, file:line) on failure."""
+        part = f"{name}.subject" if subject is None else f"the subject of {name}"
         try:
-            rendered_subject = " ".join(self._subject(name, subject).render(context).split())
+            compiled = self._subject(name, subject)
+            rendered_subject = " ".join(self._text.render(compiled, context).split())
             context = {**context, "subject": rendered_subject}
-            html = self._html.get_template(f"{name}.html").render(context)
+            part = f"{name}.html"
+            html = self._html.render(self._html.get_template(part), context)
             if (self.folder / f"{name}.txt").is_file():
-                text = self._text.get_template(f"{name}.txt").render(context)
+                part = f"{name}.txt"
+                text = self._text.render(self._text.get_template(part), context)
             else:
                 text = derive_text(html)
         except TemplateNotFound as exc:
             raise TemplateError(
                 f"template {name}: file {exc.name} not found in {self.folder}"
-            ) from exc
-        except JinjaError as exc:
-            raise TemplateError(f"template {name}: {exc}") from exc
+            ) from None
+        except Exception as exc:  # a template's failure, whatever its kind, fails this email only
+            shown = part if part.startswith("the subject") else str(self.folder / part)
+            raise TemplateError(one_line(exc, lambda f: self._where(f, shown), shown)) from exc
         return RenderedEmail(rendered_subject, html, text.strip() + "\n")
+
+    def _where(self, filename: str, subject: str) -> str | None:
+        """The template a traceback's file name is, as a path a marketer can open."""
+        if filename == "<template>":
+            return subject  # made from a string: only subjects are
+        path = Path(filename)
+        return str(path) if path.is_relative_to(self.folder) else None
 
     def _subject(self, name: str, source: str | None) -> Template:
         """The step's subject, else the template's NAME.subject file; each compiled once,

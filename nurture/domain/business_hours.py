@@ -33,7 +33,18 @@ class BusinessHours:
         return day.weekday() in self.days and day not in self.holidays
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
-        """The moment ``duration`` of open time after ``start`` (UTC in, UTC out)."""
+        """The moment ``duration`` of open time after ``start`` (UTC in, UTC out).
+
+        ValueError when that moment lies beyond what a datetime can hold.
+        """
+        try:
+            return self._add(start, duration)
+        except OverflowError:
+            raise ValueError(
+                f"{duration} of business hours after {start.isoformat()} is past the end of the calendar"
+            ) from None
+
+    def _add(self, start: datetime, duration: timedelta) -> datetime:
         zone = ZoneInfo(self.timezone)
         local = start.astimezone(zone)
         left = duration

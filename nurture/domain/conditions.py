@@ -7,17 +7,15 @@ of the nodes below, evaluated against the contact and a small read model of its 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from fnmatch import fnmatchcase
 from typing import Any, Literal, Protocol
 
+from nurture.domain.comparison import Op, compare
 from nurture.domain.contacts import Profile, State
 
 Outcome = Literal["sent", "opened", "clicked"]
-Comparison = Literal["equals", "in", "not_in", "gte", "gt", "lte", "lt", "matches", "exists"]
 
 
 class Facts(Protocol):
@@ -35,15 +33,6 @@ class Subject:
     profile: Profile
     state: State
     now: datetime
-
-
-def matches_where(properties: Mapping[str, Any], where: Mapping[str, str]) -> bool:
-    """Every ``where`` glob matches its property (case-insensitive); empty matches all."""
-    for key, pattern in where.items():
-        value = properties.get(key)
-        if value is None or not fnmatchcase(str(value).lower(), pattern.lower()):
-            return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -83,45 +72,15 @@ class StateIn:
 
 @dataclass(frozen=True)
 class Compare:
-    """A profile field, custom attribute or the score compared with ``value``."""
+    """A profile field, custom attribute or the score tested as fit rules test (comparison)."""
 
     name: str
-    op: Comparison
+    op: Op
     value: Any = None
 
     def holds(self, subject: Subject, facts: Facts) -> bool:
         actual = subject.state.score if self.name == "score" else subject.profile.value(self.name)
         return compare(actual, self.op, self.value)
-
-
-def compare(actual: Any, op: Comparison, value: Any) -> bool:
-    if op == "exists":
-        present: bool = actual is not None and actual != ""
-        return present is bool(value)
-    if actual is None:
-        return op == "not_in"
-    if op == "equals":
-        return bool(_norm(actual) == _norm(value))
-    if op in ("in", "not_in"):
-        found = _norm(actual) in {_norm(v) for v in value}
-        return found if op == "in" else not found
-    if op == "matches":
-        return re.search(str(value), str(actual), re.IGNORECASE) is not None
-    try:
-        number = float(actual)
-    except (TypeError, ValueError):
-        return False
-    limit = float(value)
-    return {
-        "gte": number >= limit,
-        "gt": number > limit,
-        "lte": number <= limit,
-        "lt": number < limit,
-    }[op]
-
-
-def _norm(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from nurture.domain.durations import later
+
 
 @dataclass(frozen=True)
 class Decay:
@@ -48,9 +50,11 @@ class Inactivity:
     ) -> list[datetime]:
         """The moments in ``(since, until]`` at which a period of silence completes."""
         moments = []
-        moment = last_activity + self.after
-        while moment <= until:
-            if since is None or moment > since:
-                moments.append(moment)
-            moment += self.after
+        periods = 1
+        if since is not None and since >= last_activity:
+            periods = (since - last_activity) // self.after + 1
+        moment = later(last_activity, self.after, periods)
+        while moment is not None and moment <= until:
+            moments.append(moment)
+            moment = later(moment, self.after)
         return moments

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from nurture.domain.conditions import Condition, Facts, NoFacts, Subject, matches_where
+from nurture.domain.comparison import matches_where
+from nurture.domain.conditions import Condition, Facts, NoFacts, Subject
 from nurture.domain.contacts import Profile, State
 from nurture.domain.lifecycle import has_reached
 from nurture.domain.steps import Step

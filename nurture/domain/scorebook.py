@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from nurture.domain.durations import later
 from nurture.domain.events import Event
 from nurture.domain.scoring import ScoringModel
 
@@ -70,14 +71,17 @@ class ScoreBook:
         return added
 
     def next_due(self) -> datetime | None:
-        """The next moment time alone changes these points (inactivity, or a decay step)."""
-        moments: list[datetime] = []
+        """The next moment time alone changes these points (inactivity, or a decay step).
+
+        A moment beyond what a datetime can hold is never: it is left out.
+        """
+        moments: list[datetime | None] = []
         inactivity = self.model.inactivity
         if inactivity is not None and self.last_activity is not None and self.points > 0:
-            moment = self.last_activity + inactivity.after
-            while self.scored_until is not None and moment <= self.scored_until:
-                moment += inactivity.after
-            moments.append(moment)
+            periods = 1
+            if self.scored_until is not None and self.scored_until >= self.last_activity:
+                periods = (self.scored_until - self.last_activity) // inactivity.after + 1
+            moments.append(later(self.last_activity, inactivity.after, periods))
         for rule in self.model.behaviour:
             decay = rule.decay
             if decay is None or self.scored_until is None:
@@ -89,10 +93,11 @@ class ScoreBook:
                     continue
                 if decay.every is not None:
                     steps = (self.scored_until - row.at) // decay.every + 1
-                    moments.append(row.at + decay.every * steps)
+                    moments.append(later(row.at, decay.every, steps))
                 else:
-                    moments.append(self.scored_until + DAY)
-        return min(moments) if moments else None
+                    moments.append(later(self.scored_until, DAY))
+        due = [moment for moment in moments if moment is not None]
+        return min(due) if due else None
 
     def on_event(self, event: Event, key: Any = None) -> list[Row]:
         """Catch up to the event's time, then award what its rules give (within their caps)."""

@@ -6,18 +6,15 @@ from the fit points alone. An MQL needs both (see :mod:`nurture.domain.lifecycle
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from fnmatch import fnmatchcase
-from typing import Any, Literal
+from typing import Any
 
+from nurture.domain.comparison import Op, compare, describe, matches_where
 from nurture.domain.contacts import Profile
 from nurture.domain.decay import Decay, Inactivity
 from nurture.domain.events import Event
-
-FitOp = Literal["matches", "in", "not_in", "gte", "lt", "equals", "between"]
 
 
 @dataclass(frozen=True)
@@ -59,53 +56,24 @@ class BehaviourRule:
         return f"{event.type} {_describe(event)}".strip()
 
     def matches(self, event: Event) -> bool:
-        if event.type != self.event:
-            return False
-        for key, pattern in self.where.items():
-            value = event.properties.get(key)
-            if value is None or not fnmatchcase(str(value).lower(), pattern.lower()):
-                return False
-        return True
+        return event.type == self.event and matches_where(event.properties, self.where)
 
 
 @dataclass(frozen=True)
 class FitRule:
-    """Points for a profile field that satisfies ``op`` against ``value``."""
+    """Points for a profile field that passes the test ``op`` with ``value`` (comparison)."""
 
     id: str
     field: str
-    op: FitOp
+    op: Op
     value: Any
     points: int
 
     def describe(self) -> str:
-        if self.op == "between":
-            low, high = (_number(v) for v in self.value)
-            return f"{self.field} from {low} to under {high}"
-        value = ", ".join(map(str, self.value)) if isinstance(self.value, list) else self.value
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return f"{self.field} {self.op.replace('_', ' ')} {value}"
+        return describe(self.field, self.op, self.value)
 
     def matches(self, profile: Profile) -> bool:
-        actual = profile.value(self.field)
-        if actual is None or actual == "":
-            return self.op == "not_in"
-        if self.op == "matches":
-            return re.search(str(self.value), str(actual), re.IGNORECASE) is not None
-        if self.op == "equals":
-            return str(actual).lower() == str(self.value).lower()
-        if self.op in ("in", "not_in"):
-            found = str(actual).lower() in {str(v).lower() for v in self.value}
-            return found if self.op == "in" else not found
-        try:
-            number = float(actual)
-        except (TypeError, ValueError):
-            return False
-        if self.op == "between":
-            low, high = self.value
-            return float(low) <= number < float(high)
-        return number >= float(self.value) if self.op == "gte" else number < float(self.value)
+        return compare(profile.value(self.field), self.op, self.value)
 
 
 @dataclass(frozen=True)
@@ -169,10 +137,6 @@ def _level(levels: Iterable[Threshold], points: int) -> str:
         if points >= level.minimum:
             chosen = level.name
     return chosen
-
-
-def _number(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _describe(event: Event) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from nurture.domain.durations import later
 from nurture.domain.windows import SendWindow
 
 WhenCapped = Literal["wait", "skip"]
@@ -54,10 +55,14 @@ class FrequencyCap:
 
     def free_at(self, recent_sends: list[datetime], now: datetime) -> datetime | None:
         """None when one more email may go now; else when the oldest counted send ages out."""
-        counted = sorted(t for t in recent_sends if t > now - self.period)
+        since = later(now, self.period, -1)
+        counted = sorted(t for t in recent_sends if since is None or t > since)
         if len(counted) < self.limit:
             return None
-        return counted[len(counted) - self.limit] + self.period
+        free = later(counted[len(counted) - self.limit], self.period)
+        if free is None:
+            raise ValueError(f"the cap frees no send after {now.isoformat()}")
+        return free
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,14 @@ class SendingRules:
         """``moment`` when sending is allowed then, else the next moment it is (UTC).
 
         ``window`` (a journey's own) replaces the workspace's; quiet hours always hold.
+        ValueError when no such moment exists (or lies past the end of the calendar).
         """
-        window = window or self.window
+        try:
+            return self._next_allowed(moment, zone, window or self.window)
+        except OverflowError:
+            raise ValueError(f"no moment to send after {moment.isoformat()}") from None
+
+    def _next_allowed(self, moment: datetime, zone: str, window: SendWindow | None) -> datetime:
         candidate = moment
         for _ in range(16):
             if window is not None:

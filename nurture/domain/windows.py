@@ -28,11 +28,23 @@ class SendWindow:
             raise ValueError("a send window must open before it closes (no windows over midnight)")
 
     def is_open(self, moment: datetime, zone: str) -> bool:
-        local = moment.astimezone(ZoneInfo(zone))
+        try:
+            local = moment.astimezone(ZoneInfo(zone))
+        except OverflowError:
+            raise ValueError(f"{moment.isoformat()} has no local time in {zone}") from None
         return local.weekday() in self.days and self.start <= local.time() < self.end
 
     def next_opening(self, moment: datetime, zone: str) -> datetime:
-        """``moment`` itself when the window is open, else the next time it opens (UTC)."""
+        """``moment`` itself when the window is open, else the next time it opens (UTC).
+
+        ValueError at the very end of the calendar, where no next opening can be held.
+        """
+        try:
+            return self._next_opening(moment, zone)
+        except OverflowError:
+            raise ValueError(f"no send window opens after {moment.isoformat()}") from None
+
+    def _next_opening(self, moment: datetime, zone: str) -> datetime:
         if self.is_open(moment, zone):
             return moment
         tz = ZoneInfo(zone)

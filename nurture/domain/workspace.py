@@ -9,6 +9,7 @@ from typing import Any
 
 from nurture.domain.assignment import Rep, Route
 from nurture.domain.business_hours import BusinessHours
+from nurture.domain.durations import later
 from nurture.domain.journeys import Journey
 from nurture.domain.lifecycle import LifecycleRules
 from nurture.domain.scoring import ScoringModel
@@ -45,7 +46,10 @@ class HandoffRules:
     def due(self, start: datetime) -> datetime:
         """When an SLA started at ``start`` is breached (in business hours when they are set)."""
         if self.business_hours is None:
-            return start + self.sla
+            due = later(start, self.sla)
+            if due is None:
+                raise ValueError(f"an SLA started at {start.isoformat()} ends past the calendar")
+            return due
         return self.business_hours.add(start, self.sla)
 
 

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from nurture.domain.assignment import next_rep, pool_for
-from nurture.engine.handoff import notify_owner, record
-from nurture.engine.notifications import queue_email
+from nurture.engine.handoff import record, tell_owner
+from nurture.engine.notifications import queue_email, queue_webhook
+from nurture.engine.owner_messages import reassigned_to, taken_away
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.store import models
@@ -69,7 +70,13 @@ def sweep(rt: Runtime, now: datetime) -> int:
                         "sla_due": handoff.sla_due_at.isoformat(),
                     },
                 )
-                notify_owner(rt, session, handoff, contact, now, "reassigned")
+                queue_webhook(rt, session, handoff, contact, now, "reassigned")
+                tell_owner(
+                    rt, session, handoff, reassigned_to(contact, handoff, previous, breached), now
+                )
+                tell_owner(
+                    rt, session, handoff, taken_away(contact, handoff, previous, breached), now
+                )
             elif rules.escalation.manager is not None:
                 manager = rules.escalation.manager
                 record(

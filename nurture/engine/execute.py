@@ -281,12 +281,19 @@ def _move_on(
     to: str | None = None,
     variant: str | None = None,
 ) -> None:
-    """Go to step ``to`` (else the next in order), counting visits for the send keys."""
+    """Go to step ``to`` (else the next in order), counting visits for the send keys and
+    moves between steps (``{from: {to: n}}``, "" for off the end) for the journey chart."""
     assert enrollment.current_step is not None
     path = dict(enrollment.path or {})
     if variant is not None:
         path["variants"] = {**path.get("variants", {}), enrollment.current_step: variant}
     following = journey.step(to) if to is not None else journey.after(enrollment.current_step)
+    moves = dict(path.get("moves", {}))
+    out = dict(moves.get(enrollment.current_step, {}))
+    target = following.id if following else ""
+    out[target] = out.get(target, 0) + 1
+    moves[enrollment.current_step] = out
+    path["moves"] = moves
     enrollment.current_step = following.id if following else None
     enrollment.step_entered_at = now
     if following is not None:

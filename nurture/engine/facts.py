@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from nurture.domain.conditions import Outcome, matches_where
+from nurture.domain.comparison import matches_where
+from nurture.domain.conditions import Outcome
 from nurture.store.statements import events, messages
 
 _OUTCOME_EVENTS = {"opened": ("email_opened", "email_clicked"), "clicked": ("email_clicked",)}

@@ -11,8 +11,10 @@ from nurture.domain import feedback
 from nurture.domain.contacts import normalise_email
 from nurture.domain.lifecycle import Transition
 from nurture.engine.contacts import find_contact
-from nurture.engine.handoff import latest_handoff, notify_owner, record
+from nurture.engine.handoff import latest_handoff, record, tell_owner
 from nurture.engine.journeys import react
+from nurture.engine.notifications import queue_webhook
+from nurture.engine.owner_messages import answered
 from nurture.engine.runtime import Runtime
 from nurture.engine.stages import apply_move
 from nurture.errors import FeedbackError, NotFound
@@ -26,6 +28,7 @@ def accept(rt: Runtime, email: str, by: str | None = None) -> str:
         move = feedback.accept(contact.stage, actor)
         handoff.status, handoff.responded_at, handoff.check_at = "accepted", now, None
         record(session, handoff, "accepted", move.cause, now, actor)
+        tell_owner(rt, session, handoff, answered(contact, handoff, actor, "accepted", "sal"), now)
         return move
 
     return _apply(rt, email, act)
@@ -41,6 +44,9 @@ def qualify(rt: Runtime, email: str, bant: feedback.Bant, by: str | None = None)
         handoff.status, handoff.check_at = "qualified", None
         handoff.details = {**handoff.details, "bant": bant.as_dict()}
         record(session, handoff, "qualified", move.cause, now, actor, {"bant": bant.as_dict()})
+        summary = "; ".join(f"{k} {v}" for k, v in bant.as_dict().items())
+        message = answered(contact, handoff, actor, "qualified", "sql", f"BANT {summary}")
+        tell_owner(rt, session, handoff, message, now)
         return move
 
     return _apply(rt, email, act)
@@ -55,7 +61,9 @@ def reject(rt: Runtime, email: str, reason: str, by: str | None = None) -> str:
         if handoff.responded_at is None:
             handoff.responded_at = now
         record(session, handoff, "rejected", move.cause, now, actor)
-        notify_owner(rt, session, handoff, contact, now, "rejected")
+        queue_webhook(rt, session, handoff, contact, now, "rejected")  # the CRM hears of it
+        message = answered(contact, handoff, actor, "rejected", "recycled", reason.strip())
+        tell_owner(rt, session, handoff, message, now)
         return move
 
     return _apply(rt, email, act)

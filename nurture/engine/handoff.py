@@ -13,6 +13,7 @@ from nurture.domain.assignment import next_rep, pool_for
 from nurture.domain.contacts import Profile
 from nurture.domain.workspace import HandoffRules
 from nurture.engine.notifications import queue_email, queue_webhook
+from nurture.engine.owner_messages import OwnerMessage, new_mql
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.store import models
@@ -42,7 +43,8 @@ def hand_off(
     session.flush()
     record(session, handoff, "assigned", note, now, data=assigned_data(owner, due))
     contact.owner = owner
-    notify_owner(rt, session, handoff, contact, now, "mql")
+    queue_webhook(rt, session, handoff, contact, now, "mql")
+    tell_owner(rt, session, handoff, new_mql(contact, handoff), now)
     return handoff
 
 
@@ -70,30 +72,16 @@ def assigned_data(owner: str, due: datetime) -> dict[str, Any]:
     return {"owner": owner, "sla_due": due.isoformat()}
 
 
-def notify_owner(
+def tell_owner(
     rt: Runtime,
     session: Session,
     handoff: models.Handoff,
-    contact: models.Contact,
+    message: OwnerMessage | None,
     now: datetime,
-    reason: str,
 ) -> None:
-    """The CRM push and, when configured, an email to the owner."""
-    queue_webhook(rt, session, handoff, contact, now, reason)
-    if rt.workspace.handoff.email_owner:
-        subject, lines = owner_email(contact, handoff.owner, handoff.sla_due_at)
-        queue_email(rt, session, handoff, handoff.owner, subject, lines, now)
-
-
-def owner_email(contact: Any, owner: str, sla_due_at: datetime) -> tuple[str, list[str]]:
-    """The subject and lines of the email that tells the owner about a new MQL."""
-    subject = f"New MQL for you: {contact.email} (score {contact.score}, grade {contact.grade})"
-    return subject, [
-        f"{contact.email} is yours: {contact.first_name or ''} {contact.last_name or ''}".strip(),
-        f"{contact.job_title or '-'} at {contact.company or '-'}",
-        f"Score {contact.score} ({contact.band}), grade {contact.grade}.",
-        f"Please accept by {sla_due_at.isoformat()}: nurture handoff accept {contact.email}",
-    ]
+    """Queue ``message`` when there is one and the workspace emails owners."""
+    if message is not None and rt.workspace.handoff.email_owner:
+        queue_email(rt, session, handoff, message.to, message.subject, message.lines, now)
 
 
 def record(

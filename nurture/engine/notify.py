@@ -12,18 +12,17 @@ from typing import Any
 
 import httpx
 from jinja2 import StrictUndefined
-from jinja2 import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import escape
 
 from nurture.delivery.crm import sign
 from nurture.delivery.providers import OutgoingEmail
+from nurture.delivery.sandbox import BoundedEnvironment, one_line
 from nurture.domain.steps import NotifyStep
 from nurture.engine.runtime import Runtime
 from nurture.errors import ProviderError, TemplateError
 
 SIGNATURE_HEADER = "X-Nurture-Signature"
-_text = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_text = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 def post_webhook(rt: Runtime, step: NotifyStep, uid: str, payload: dict[str, Any]) -> str:
@@ -53,11 +52,15 @@ def owner_email(
 ) -> OutgoingEmail:
     """The internal email to ``owner``; raise TemplateError when it cannot be rendered."""
     assert step.owner_subject is not None
+    part = f"notify step {step.id}, subject"
     try:
-        subject = " ".join(_text.from_string(step.owner_subject).render(context).split())
-        text = _text.from_string(step.message).render(context)
-    except JinjaError as exc:
-        raise TemplateError(f"notify step {step.id}: {exc}") from exc
+        subject = " ".join(_text.render(_text.from_string(step.owner_subject), context).split())
+        part = f"notify step {step.id}, message"
+        text = _text.render(_text.from_string(step.message), context)
+    except Exception as exc:  # whatever the template does wrong fails this step only
+        raise TemplateError(
+            one_line(exc, lambda f: part if f == "<template>" else None, part)
+        ) from exc
     sender = rt.workspace.sender
     return OutgoingEmail(
         message_uid=uid,

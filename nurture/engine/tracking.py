@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from nurture.engine.ingest import Ingested, ingest_event
 from nurture.engine.runtime import Runtime
-from nurture.engine.suppression import is_suppressed
+from nurture.engine.suppression import LIFTABLE, find_suppression
 from nurture.formats import EventIn
 from nurture.store import models
 
@@ -56,28 +56,71 @@ def record_open(rt: Runtime, message: SentMessage) -> Ingested:
 
 
 def unsubscribe(rt: Runtime, message: SentMessage, how: str) -> Ingested:
-    """Suppress the message's contact at once: every later send stops (suppression wins)."""
-    return _record(rt, message, "unsubscribed", {"via": how}, key="unsubscribe")
+    """Suppress the message's contact at once: every later send stops (suppression wins).
 
-
-def is_unsubscribed(rt: Runtime, message: SentMessage) -> bool:
+    Once: an address that already receives nothing records no second ``unsubscribed`` event
+    (and no second ledger row), however often a link is followed or a mail client retries
+    the one-click POST. The event's id is that of the contact's current subscription (since
+    its last resubscribe), so even requests that race past the check store it once.
+    """
     with rt.sessions() as session:
-        return is_suppressed(session, message.email)
+        if find_suppression(session, message.email) is not None:
+            return Ingested(None, duplicate=True)
+        since = session.scalar(
+            select(func.max(models.Event.id))
+            .join(models.Contact, models.Contact.id == models.Event.contact_id)
+            .where(models.Contact.email == message.email, models.Event.type == "resubscribed")
+        )
+    key = _once(message.email, "unsubscribed", str(since or 0))
+    return _ingest(rt, message, "unsubscribed", {"via": how}, key)
+
+
+def resubscribe(rt: Runtime, message: SentMessage) -> Ingested:
+    """Lift the contact's own unsubscribe (preferences page); anything else stays as it is.
+
+    Nothing is recorded when there is nothing the contact may lift (no suppression, or a
+    complaint or bounce: see :data:`~nurture.engine.suppression.LIFTABLE`). The event's id is
+    that of the suppression it lifts, so a repeated or racing request stores it once.
+    """
+    with rt.sessions() as session:
+        row = find_suppression(session, message.email)
+        if row is None or row.reason not in LIFTABLE:
+            return Ingested(None, duplicate=True)
+        lifted = f"event {row.event_id}" if row.event_id else f"{row.id} {row.created_at}"
+    key = _once(message.email, "resubscribed", lifted)
+    return _ingest(rt, message, "resubscribed", {"via": "preferences"}, key)
+
+
+def suppression_reason(rt: Runtime, message: SentMessage) -> str | None:
+    """Why the message's contact receives nothing (a suppression reason), or None."""
+    with rt.sessions() as session:
+        row = find_suppression(session, message.email)
+        return None if row is None else row.reason
 
 
 def _record(
     rt: Runtime, message: SentMessage, kind: str, extra: dict[str, object], key: str = ""
 ) -> Ingested:
-    now = rt.clock.now()
     # One event per message, kind and target per second: a double click is one click.
-    digest = hashlib.sha256(f"{message.uid}|{kind}|{key}|{now:%Y%m%dT%H%M%S}".encode()).hexdigest()
+    second = f"{rt.clock.now():%Y%m%dT%H%M%S}"
+    return _ingest(rt, message, kind, extra, _once(message.uid, kind, key, second))
+
+
+def _once(*parts: str) -> str:
+    """An event id made of ``parts``: the same parts, the same (duplicate) event."""
+    return "track:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+def _ingest(
+    rt: Runtime, message: SentMessage, kind: str, extra: dict[str, object], source_id: str
+) -> Ingested:
     return ingest_event(
         rt,
         EventIn(
-            id=f"track:{digest[:40]}",
+            id=source_id,
             email=message.email,
             type=kind,
-            at=now,
+            at=rt.clock.now(),
             properties={**message.properties, **extra},
         ),
     )

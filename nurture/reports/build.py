@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from nurture.reports import journeys, scores, sla, sources, splits, stage_times
+from nurture.reports import journeys, scores, sla, sources, splits, stage_times, steps
 from nurture.reports.funnel import FunnelRow, PeriodRow, funnel, reached_over_time
 from nurture.reports.journeys import JourneyRow, StepRow
 from nurture.reports.scope import Scope
@@ -14,6 +14,7 @@ from nurture.reports.scores import BandGrade, Bucket
 from nurture.reports.sla import Reason, SlaRow
 from nurture.reports.splits import SplitResult
 from nurture.reports.stage_times import StageTime
+from nurture.reports.steps import MoveRow, VisitRow
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,13 @@ class Report:
     reasons: list[Reason]
     band_grades: list[BandGrade]
     histogram: list[Bucket]
+    visits: list[VisitRow]
+    moves: list[MoveRow]
 
 
 def build_report(engine: Engine, scope: Scope) -> Report:
     with engine.connect() as connection:
+        visits, moves = steps.visits_and_moves(connection, scope)
         return Report(
             scope=scope,
             funnel=funnel(connection, scope),
@@ -49,4 +53,6 @@ def build_report(engine: Engine, scope: Scope) -> Report:
             reasons=sla.reasons(connection, scope),
             band_grades=scores.band_grades(connection, scope),
             histogram=scores.histogram(connection, scope),
+            visits=visits,
+            moves=moves,
         )

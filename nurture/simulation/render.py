@@ -8,7 +8,9 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
+from nurture.charts.render import chart_svg
 from nurture.simulation.run import Simulation
 from nurture.simulation.timeline import KINDS, Entry
 
@@ -76,6 +78,7 @@ _PAGE = """<!doctype html>
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #111827; }
 table { border-collapse: collapse; font-size: 13px; } td, th { padding: 2px 8px; text-align: left; }
 .legend span { display: inline-block; margin-right: 1rem; }
+.chart-scroll { overflow-x: auto; max-width: 100%; margin-bottom: 1rem; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin-right: 4px; }
 </style></head><body>
 <h1>Simulation: {{ start }} + {{ days }} days</h1>
@@ -89,6 +92,10 @@ table { border-collapse: collapse; font-size: 13px; } td, th { padding: 2px 8px;
 {% for mark in row.marks %}<circle class="mark {{ mark.kind }}" cx="{{ mark.x }}" cy="{{ row.y }}" r="5" fill="{{ mark.colour }}"><title>{{ mark.title }}</title></circle>
 {% endfor %}{% endfor %}
 </svg>
+{% if charts %}<h2>Journeys</h2>
+<p>Each journey with the simulation's counts per step and per edge.</p>
+{% for chart in charts %}<h3>{{ chart.name }}</h3><div class="chart-scroll">{{ chart.svg }}</div>
+{% endfor %}{% endif %}
 <h2>Timeline</h2>
 <table><tr><th>at (UTC)</th><th>contact</th><th>what</th><th>details</th></tr>
 {% for e in entries %}<tr><td>{{ e.at }}</td><td>{{ e.email }}</td><td>{{ e.kind }}</td><td>{{ e.text }}</td></tr>
@@ -139,6 +146,10 @@ def as_html(simulation: Simulation) -> str:
         day_marks=marks,
         width=label_width + plot + 20,
         height=40 + len(emails) * lane,
+        charts=[
+            {"name": chart.name, "svg": Markup(chart_svg(chart, counts))}
+            for chart, counts in simulation.charts
+        ],
         entries=[
             {"at": e.at.isoformat(), "email": e.email, "kind": e.kind, "text": _describe(e)}
             for e in simulation.entries

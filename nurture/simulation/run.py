@@ -5,14 +5,18 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
+from nurture.charts.counts import Counts
+from nurture.charts.live import template_subjects, workspace_charts
+from nurture.charts.model import Chart
 from nurture.clock import ManualClock
 from nurture.delivery.providers.memory import MemoryProvider
 from nurture.engine.boot import open_runtime
+from nurture.reports.scope import Scope
 from nurture.settings import load_settings
 from nurture.simulation.replay import replay
 from nurture.simulation.scenario import Scenario
@@ -29,6 +33,8 @@ class Simulation:
     zones: dict[str, str]
     """Each contact's time zone (the workspace default when it has none), for display."""
     stages: dict[str, str]
+    charts: list[tuple[Chart, Counts]] = field(default_factory=list)
+    """Each journey's chart with the simulation's counts, for the HTML page."""
 
     def summary(self) -> Summary:
         sent = Counter(
@@ -80,6 +86,12 @@ def simulate(
                 rows = session.execute(
                     select(models.Contact.email, models.Contact.timezone, models.Contact.stage)
                 ).all()
+            charts = workspace_charts(
+                rt.engine,
+                rt.workspace.journeys,
+                Scope(rt.engine.dialect.name, clock.now()),
+                template_subjects(templates or workspace / "templates"),
+            )
         finally:
             rt.engine.dispose()
     default_zone = rt.workspace.timezone
@@ -88,4 +100,5 @@ def simulate(
         entries=entries,
         zones={email: zone or default_zone for email, zone, _ in rows},
         stages={email: stage for email, _, stage in rows},
+        charts=charts,
     )

@@ -7,7 +7,9 @@
     events:
       - {at: "day 0 09:00", email: ana@acme.com, type: subscribed}
 
-``at`` is an ISO time or ``day N HH:MM`` (UTC, N days after the start's date).
+``at`` is an ISO time or ``day N HH:MM`` (UTC, N days after the start's date). Times follow
+the rule of every incoming time (nurture/times.py): one without a zone is UTC, and the start
+lies in the accepted range; each event lies between the start and the end.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nurture.clock import as_utc
 from nurture.definitions.yamlsource import Document, read_document
 from nurture.errors import DefinitionError, plain_message
-from nurture.formats import ContactIn, EventIn
+from nurture.formats import ContactIn, EventIn, Moment
+from nurture.times import TimeRange
 
 _DAY_TIME = re.compile(r"^day\s+(\d+)\s+(\d{1,2}):(\d{2})$")
 
@@ -43,13 +45,13 @@ class Scenario:
 class _ScenarioSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: datetime
+    start: Moment
     days: int = Field(gt=0, le=3650)
     contacts: list[dict[str, Any]] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(default_factory=list)
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, times: TimeRange | None = None) -> Scenario:
     """Read a scenario file; every problem is reported as ``path:line:col: message``."""
     doc = read_document(path)
     if not isinstance(doc.data, dict):
@@ -60,7 +62,10 @@ def load_scenario(path: Path) -> Scenario:
         spec = _ScenarioSpec.model_validate(doc.data)
     except ValidationError as exc:
         raise DefinitionError([_problem(doc, [], e) for e in exc.errors()]) from None
-    start = as_utc(spec.start)
+    start = spec.start
+    if problem := (times or TimeRange()).problem(start, None):
+        raise DefinitionError([doc.error(["start"], f"start: {problem}")])
+    end = start + timedelta(days=spec.days)
     problems: list[str] = []
     contacts = [
         _validate(doc, ["contacts", i], ContactIn, row, problems)
@@ -74,16 +79,23 @@ def load_scenario(path: Path) -> Scenario:
             if hour > 23 or minute > 59:
                 problems.append(doc.error(["events", i, "at"], f"{at!r}: no such time of day"))
                 continue
+            if day > spec.days:
+                problems.append(
+                    doc.error(["events", i, "at"], f"{at!r}: the scenario lasts {spec.days} days")
+                )
+                continue
             row = {
                 **row,
                 "at": start.replace(hour=0, minute=0, second=0, microsecond=0)
                 + timedelta(days=day, hours=hour, minutes=minute),
             }
         event = _validate(doc, ["events", i], EventIn, row, problems)
-        if event is not None and (event.at is None or event.at < start):
+        if event is not None and (event.at is None or not start <= event.at <= end):
             problems.append(
                 doc.error(
-                    ["events", i, "at"], "give each event an `at` at or after the scenario's start"
+                    ["events", i, "at"],
+                    "give each event an `at` between the scenario's start and its end "
+                    f"({start.isoformat()} to {end.isoformat()})",
                 )
             )
         events.append(event)

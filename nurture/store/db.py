@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from nurture.store.models import Base
 
 
+def _strict_json(value: Any) -> str:
+    """JSON as the standard defines it: NaN or Infinity raise instead of being written."""
+    return json.dumps(value, allow_nan=False)
+
+
 def make_engine(url: str, **options: Any) -> Engine:
+    options.setdefault("json_serializer", _strict_json)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

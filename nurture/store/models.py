@@ -159,7 +159,8 @@ class Enrollment(Base):
     lease_until: Mapped[datetime | None]
     exit_reason: Mapped[str | None] = mapped_column(Text)
     path: Mapped[dict[str, Any]] = mapped_column(default=json_default)
-    """Step visits (``{"visits": {step: n}}``, the occurrence in send keys) and split variants."""
+    """Step visits (``{"visits": {step: n}}``, the occurrence in send keys), moves between
+    steps (``{"moves": {from: {to: n}}}``, to "" off the end) and split variants."""
     enrolled_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
 

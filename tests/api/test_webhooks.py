@@ -170,3 +170,32 @@ def test_the_webhook_is_off_without_a_public_key(
     response = client.post("/webhooks/sendgrid", json=[])
     assert response.status_code == 503
     assert "NURTURE_SENDGRID_WEBHOOK_PUBLIC_KEY" in response.json()["detail"]
+
+
+def test_timestamps_out_of_range_are_reported_and_the_rest_are_stored(app) -> None:
+    uid = _sent_uid(app)
+    items = [
+        _event("delivered", "inf", uid, timestamp=float("inf")),  # sent as the token Infinity
+        _event("delivered", "huge", uid, timestamp=1e20),
+        _event("delivered", "nan", uid, timestamp=float("nan")),
+        _event("delivered", "future", uid, timestamp=1772438400 + 3 * 86400),
+        _event("delivered", "ancient", uid, timestamp=0),
+        _event("click", "good", uid, url="https://acme.com/pricing"),
+    ]
+    response = app.webhook(items)
+    assert response.status_code == 200
+    result = response.json()
+    assert result["accepted"] == 1
+    assert [r["index"] for r in result["rejected"]] == [0, 1, 2, 3, 4]
+    assert all(r["error"].startswith("timestamp: ") for r in result["rejected"])
+    assert "ahead of the clock" in result["rejected"][3]["error"]
+    assert _events(app, "email_delivered") == []
+    assert len(_events(app, "email_clicked")) == 1
+    again = app.webhook(items).json()  # SendGrid's retry: the same answer, nothing new
+    assert (again["accepted"], again["duplicates"], len(again["rejected"])) == (0, 1, 5)
+
+
+def test_a_body_nested_too_deeply_is_a_400(app) -> None:
+    body = b"[" * 100_00 + b"]" * 100_00
+    response = app.client.post("/webhooks/sendgrid", content=body, headers=app.sign(body))
+    assert response.status_code == 400

@@ -42,6 +42,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         "NURTURE_WORKSPACE": str(ROOT / "example"),
         "NURTURE_CLOCK_START": "2026-03-02T08:00:00Z",
         "NURTURE_CLOCK_SPEED": "1",
+        "NURTURE_TIME_AHEAD": "3d",  # the events of the week are imported on its Monday
         "COLUMNS": "200",
     }.items():
         monkeypatch.setenv(name, value)

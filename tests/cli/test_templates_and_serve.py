@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from nurture.cli import app
 from nurture.errors import NotFound
 
 ROOT = Path(__file__).resolve().parents[2]
+RENDER_ANA = ["templates", "render", "welcome", "--contact", "ana@acme.com"]
 
 
 @pytest.fixture
@@ -69,3 +71,38 @@ def test_serve_runs_the_app_with_its_openapi_document(cli, monkeypatch: pytest.M
     assert {"/events", "/webhooks/sendgrid", "/c/{token}", "/o/{token}", "/u/{token}"} <= set(
         document["paths"]
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("{{ 9**(9**9) }}", "9 ** 387420489 is too large a number"),
+        ("{{ contact.company + 1 }}", 'can only concatenate str (not "int") to str (TypeError)'),
+    ],
+)
+def test_render_reports_a_failing_template_in_one_line(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, says: str
+) -> None:
+    import subprocess
+    import sys
+
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "example", workspace)
+    templates = workspace / "templates"
+    html = (templates / "welcome.html").read_text().splitlines()
+    html.insert(2, line)
+    (templates / "welcome.html").write_text("\n".join(html) + "\n")
+    monkeypatch.chdir(workspace)
+    contacts = tmp_path / "c.jsonl"
+    contacts.write_text(json.dumps({"email": "ana@acme.com", "company": "Acme"}) + "\n")
+    assert cli("contacts", "import", contacts).exit_code == 0
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from nurture.cli import main; main()", *RENDER_ANA],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr == f"error: templates/welcome.html:3: {says}\n"  # relative, as run
+    assert "Traceback" not in done.stdout + done.stderr

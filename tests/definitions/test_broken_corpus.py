@@ -14,6 +14,8 @@ from nurture.errors import DefinitionError
 ROOT = Path(__file__).parents[2]
 TEMPLATES = ROOT / "example" / "templates"
 CORPUS = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
+SETTINGS = sorted((Path(__file__).parent / "broken").glob("*/*.yaml"))
+"""Broken workspace.yaml and scoring.yaml files: each in a folder named for the file it replaces."""
 
 
 def expected_line(path: Path) -> str:
@@ -33,6 +35,12 @@ def workspace_with(tmp_path: Path, *files: Path) -> Path:
     return folder
 
 
+def settings_with(tmp_path: Path, broken: Path) -> Path:
+    folder = workspace_with(tmp_path)
+    shutil.copy(broken, folder / f"{broken.parent.name}.yaml")
+    return folder
+
+
 def problems_of(folder: Path, templates: Path = TEMPLATES) -> list[str]:
     with pytest.raises(DefinitionError) as raised:
         load_workspace(folder, templates)
@@ -47,6 +55,18 @@ def test_the_corpus_covers_every_check() -> None:
 def test_broken_file_gives_its_exact_line(tmp_path: Path, broken: Path) -> None:
     folder = workspace_with(tmp_path, broken)
     assert problems_of(folder) == [f"{folder / broken.name}:{expected_line(broken)}"]
+
+
+def test_the_corpus_covers_both_settings_files() -> None:
+    assert {path.parent.name for path in SETTINGS} == {"workspace", "scoring"}
+    assert len(SETTINGS) >= 10
+
+
+@pytest.mark.parametrize("broken", SETTINGS, ids=[f"{p.parent.name}-{p.stem}" for p in SETTINGS])
+def test_broken_settings_file_gives_its_exact_line(tmp_path: Path, broken: Path) -> None:
+    folder = settings_with(tmp_path, broken)
+    path = folder / f"{broken.parent.name}.yaml"
+    assert problems_of(folder) == [f"{path}:{expected_line(broken)}"]
 
 
 def test_a_template_variable_no_context_provides_is_reported_at_its_template_line(

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from nurture.domain.comparison import compare
 from nurture.domain.conditions import (
     All,
     Any_,
@@ -15,7 +16,6 @@ from nurture.domain.conditions import (
     StateIn,
     StepOutcome,
     Subject,
-    compare,
 )
 from nurture.domain.contacts import Profile, State
 

@@ -1,105 +1,18 @@
 """`nurture report --html`: the page renders its charts in headless Chromium, offline, with
-the report's numbers and no console error.
-
-Chromium is the Debian package ``chromium``: installed here with apt-get when missing and
-running as root; skipped with the reason otherwise, except under CI (CI=true or
-NURTURE_REQUIRE_SERVICES=1), where a missing browser fails the test.
+the report's numbers and no console error (the browser fixtures are in tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from nurture.domain.lifecycle import FUNNEL
 from nurture.reports.build import Report, build_report
 from nurture.reports.html import as_html
 from nurture.reports.scope import Scope
 from nurture.store.db import make_engine
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _required() -> bool:
-    return os.environ.get("CI") == "true" or os.environ.get("NURTURE_REQUIRE_SERVICES") == "1"
-
-
-def _unavailable(reason: str) -> None:
-    if _required():
-        pytest.fail(f"{reason} (required under CI=true or NURTURE_REQUIRE_SERVICES=1)")
-    pytest.skip(reason)
-
-
-def _find_chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    found = _find_chromium()
-    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (
-            ["apt-get", "update", "-qq"],
-            ["apt-get", "install", "-y", "-qq", "chromium"],
-        ):
-            subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
-        found = _find_chromium()
-    if found is None:
-        _unavailable("headless Chromium not found: install the Debian package `chromium`")
-    assert found is not None
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium (a fresh profile) for the module's pages."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is missing: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium,
-            headless=True,
-            args=FLAGS,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-@pytest.fixture
-def page_of(browser: Any) -> Iterator[dict[str, Any]]:
-    """A new page, with the console errors and the requests it makes."""
-    opened: dict[str, Any] = {"errors": [], "requests": []}
-    page = browser.new_page()
-    page.on("console", lambda m: opened["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: opened["errors"].append(str(e)))
-    page.on("request", lambda r: opened["requests"].append(r.url))
-    opened["page"] = page
-    try:
-        yield opened
-    finally:
-        page.close()
 
 
 def _values(page: Any, selector: str, *keys: str) -> list[tuple[Any, ...]]:

@@ -53,7 +53,8 @@ def test_day_times_count_from_the_start_date_in_utc_and_events_are_ordered(tmp_p
         (
             '"day 0 09:00"',
             '"2026-03-01T09:00:00Z"',
-            "7:10: give each event an `at` at or after the scenario's start",
+            "7:10: give each event an `at` between the scenario's start and its end "
+            "(2026-03-02T08:00:00+00:00 to 2026-04-01T08:00:00+00:00)",
         ),
         ("type: subscribed", "kind: subscribed", "7:5: 'events.1.type' is required: add it"),
     ],

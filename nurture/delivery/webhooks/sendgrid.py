@@ -19,10 +19,10 @@ Our custom_args come back as top-level keys and carry only our ids.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from nurture.formats import EventIn
+from nurture.times import from_unix
 
 # custom_args we attach to every email (delivery/providers/sendgrid.py) and read back here.
 MESSAGE_ARG = "nurture_message_id"
@@ -58,14 +58,17 @@ def translate(item: Any) -> EventIn:
     event_id = item.get("sg_event_id")
     if not isinstance(event_id, str) or not event_id:
         raise ValueError("sg_event_id is missing")
-    timestamp = item.get("timestamp")
-    if not isinstance(timestamp, int | float) or isinstance(timestamp, bool):
-        raise ValueError("timestamp must be a Unix time")
+    if len(event_id) > 180:
+        raise ValueError("sg_event_id is longer than 180 characters")
+    try:
+        at = from_unix(item.get("timestamp"))
+    except ValueError as exc:
+        raise ValueError(f"timestamp: {exc}") from None
     return EventIn(
         id=f"sendgrid:{event_id}",
         email=item.get("email"),  # type: ignore[arg-type]
         type=EVENT_TYPES[kind],
-        at=datetime.fromtimestamp(timestamp, UTC),
+        at=at,
         properties=_properties(kind, item),
     )
 

@@ -9,8 +9,9 @@ corrections (engine/scoring.py), the lifecycle's transitions, the handoff's owne
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -18,26 +19,29 @@ from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.domain.events import Event
 from nurture.domain.journeys import Journey, TriggerEvent
 from nurture.domain.scorebook import ScoreBook
-from nurture.engine.handoff import (
-    assigned_data,
-    choose_owner,
-    handoff_details,
-    owner_email,
-)
+from nurture.engine.handoff import assigned_data, choose_owner, handoff_details
 from nurture.engine.intake.changes import Changes, Row
 from nurture.engine.intake.records import ContactRow, EnrollmentRow
 from nurture.engine.intake.state import WorkingSet
 from nurture.engine.journeys import first_visit, react_on
 from nurture.engine.notifications import queue_webhook
+from nurture.engine.owner_messages import new_mql
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import fit_corrections, keep_in_step
+from nurture.engine.suppression import LIFTABLE
 from nurture.formats import ContactIn, EventIn
 from nurture.store import models
 from nurture.store.statements import suppressions
 
 SUPPRESSING = {"unsubscribed": "unsubscribed", "spam_reported": "complaint"}
-LIFTED_BY_RESUBSCRIBE = ("unsubscribed",)
-"""What a contact may undo itself; bounces and complaints stay."""
+
+
+@dataclass(frozen=True)
+class _Handed:
+    """What the owner's message reads of a handoff still in the buffers."""
+
+    owner: str
+    sla_due_at: datetime
 
 
 def ingest(
@@ -56,7 +60,11 @@ def ingest(
         return None, 0, ()
     ws.known.add(source_id)
     occurred = data.at or received
-    contact = ws.contacts.get(data.email) or new_contact(rt, ws, changes, data.email, occurred)
+    contact = ws.contacts.get(data.email)
+    if contact is None:
+        # An event may be dated a little ahead of the clock (NURTURE_TIME_AHEAD); its contact
+        # is not created in the future.
+        contact = new_contact(rt, ws, changes, data.email, min(occurred, received))
     row = changes.add_event(
         contact.email,
         {
@@ -279,14 +287,14 @@ def hand_off(
     if rt.crm.target(rules.webhook_url) is not None:
         _queue_crm_webhook(rt, changes, handoff, contact, now)
     if rules.email_owner:
-        subject, lines = owner_email(contact, owner, due)
+        message = new_mql(cast(Any, contact), cast(Any, _Handed(owner, due)))
         changes.add(
             "notifications",
             {
                 "handoff_id": handoff,
                 "channel": "email",
-                "target": owner,
-                "payload": {"subject": subject, "lines": lines},
+                "target": message.to,
+                "payload": {"subject": message.subject, "lines": message.lines},
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": now,
@@ -313,17 +321,34 @@ def _queue_crm_webhook(
 def suppress(
     ws: WorkingSet, changes: Changes, email: str, reason: str, at: datetime, event: Row
 ) -> None:
-    """The first reason an address was suppressed is kept; later ones change nothing."""
-    if email not in ws.suppressions:
+    """Suppress ``email`` by engine/suppression.py's rule: a reason the contact cannot undo
+    replaces one it can; otherwise the first reason stays."""
+    found = ws.suppressions.get(email)
+    if found is None:
         ws.suppressions[email] = changes.add(
             "suppressions", {"email": email, "reason": reason, "event_id": event, "created_at": at}
         )
+    elif found["reason"] in LIFTABLE and reason not in LIFTABLE:
+        if found["id"] is None:  # still in the buffers
+            found.update(reason=reason, event_id=event, created_at=at)
+            return
+        changes.flush()  # the row will refer to this event: written first (as rare as a lift)
+        changes.connection.execute(
+            suppressions.REPLACE_REASON,
+            {
+                "id": found["id"],
+                "new_reason": reason,
+                "new_event_id": event["id"],
+                "new_created_at": at,
+            },
+        )
+        found["reason"] = reason
 
 
 def lift(ws: WorkingSet, changes: Changes, email: str) -> None:
     """A resubscribe removes an unsubscribe; written at once, as rare as it is."""
     found = ws.suppressions.get(email)
-    if found is None or found["reason"] not in LIFTED_BY_RESUBSCRIBE:
+    if found is None or found["reason"] not in LIFTABLE:
         return
     changes.flush()
     changes.connection.execute(suppressions.DELETE, {"id": found["id"]})

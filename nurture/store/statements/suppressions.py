@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from nurture.store import models
 
@@ -12,3 +12,13 @@ OF_EMAILS = select(_X.id, _X.email, _X.reason).where(
     _X.email.in_(bindparam("emails", expanding=True))
 )
 DELETE = delete(_X).where(_X.id == bindparam("id"))
+REPLACE_REASON = (
+    update(_X)
+    .where(_X.id == bindparam("id"))
+    .values(
+        reason=bindparam("new_reason"),
+        event_id=bindparam("new_event_id"),
+        created_at=bindparam("new_created_at"),
+    )
+)
+"""A reason the contact cannot undo takes the place of one it can (engine/suppression.py)."""
