@@ -53,6 +53,9 @@ def _events() -> list[EventIn]:
             properties={"machine_open": True},
         ),
         EventIn(id="x-6", email=found[7].email, type="spam_reported", at=late),
+        EventIn(id="x-7", email=found[9].email, type="unsubscribed", at=late),
+        EventIn(id="x-8", email=found[9].email, type="spam_reported", at=late),  # replaces it
+        EventIn(id="x-9", email=found[9].email, type="resubscribed", at=late),  # lifts nothing
     ]
     return found[:120] + extra[:3] + found[120:] + extra[3:] + found[100:110]  # repeats too
 
@@ -106,6 +109,11 @@ def test_chunks_write_the_rows_one_by_one_ingest_writes(
     for name, rows in expected.items():
         assert found[name] == rows, name
     assert expected["handoffs"] and expected["enrollments"] and expected["suppressions"]
+    assert sorted(row[2] for row in expected["suppressions"]) == [
+        "complaint",
+        "complaint",
+        "hard_bounce",
+    ]  # x-2 lifted by x-3; x-7's unsubscribe replaced by x-8's complaint, which x-9 keeps
 
 
 def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(

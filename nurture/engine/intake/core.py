@@ -336,7 +336,7 @@ def suppress(
         changes.connection.execute(
             suppressions.REPLACE_REASON,
             {
-                "id": found["id"],
+                "suppression_id": found["id"],
                 "new_reason": reason,
                 "new_event_id": event["id"],
                 "new_created_at": at,

@@ -14,7 +14,7 @@ OF_EMAILS = select(_X.id, _X.email, _X.reason).where(
 DELETE = delete(_X).where(_X.id == bindparam("id"))
 REPLACE_REASON = (
     update(_X)
-    .where(_X.id == bindparam("id"))
+    .where(_X.id == bindparam("suppression_id"))
     .values(
         reason=bindparam("new_reason"),
         event_id=bindparam("new_event_id"),
