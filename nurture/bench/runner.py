@@ -39,11 +39,17 @@ def goals(database: str) -> list[Goal]:
             "ingest_ratio",
             "events/s, whole path / raw executemany insert",
             ">=",
-            0.4 if database == "postgresql" else 0.5,
+            0.25 if database == "postgresql" else 0.2,
         ),
-        Goal("send_ratio", "due steps/s / raw sandboxed render", ">=", 0.5),
+        Goal(
+            "ingest_write_ratio",
+            "time writing the rows ingest wrote (executemany) / ingest's time",
+            ">=",
+            0.5,
+        ),
+        Goal("send_ratio", "due steps/s / raw sandboxed render", ">=", 0.2),
         Goal("tick_scan_ratio", "claim time, 100x enrollments / 1x", "<=", 1.5),
-        Goal("simulate_seconds", "10k contacts, 90 days, 6-step journey", "<=", 10, " s"),
+        Goal("simulate_seconds", "10k contacts, 90 days, 6-step journey", "<=", 20, " s"),
         Goal("import_peak_rss_mb", "peak RSS importing events (JSONL)", "<=", 300, " MB"),
         Goal("worker_scaling", "2 workers / 1 on Redis", ">=", 1.7),
     ]
@@ -124,6 +130,12 @@ def _companions(key: str, result: dict[str, Any]) -> str:
         return (
             f"{result[f'{stem}_per_s']:,.0f}/s vs baseline "
             f"{result[f'{stem}_baseline_per_s']:,.0f}/s"
+        )
+    if key == "ingest_write_ratio":
+        return (
+            f"{result['ingest_write_seconds']:.2f} s writing its {result['ingest_rows_written']:,} "
+            f"rows vs {result['ingest_seconds']:.2f} s ingesting {result['ingest_events']:,} "
+            f"events; {result['ingest_statements_per_event']:.3f} statements per event"
         )
     if key == "tick_scan_ratio":
         small, large = result["tick_scan_rows"]

@@ -33,7 +33,7 @@ app.add_typer(events_app, name="events")
 
 
 def _import(path: Path, kind: str, workspace: Path | None, now: str | None) -> None:
-    from nurture.engine.contacts import import_contact
+    from nurture.engine.contacts import import_contacts
     from nurture.engine.ingest import ingest_events
     from nurture.formats import ContactIn, EventIn
     from nurture.importing import ImportReport, file_format, read_records
@@ -60,8 +60,7 @@ def _import(path: Path, kind: str, workspace: Path | None, now: str | None) -> N
                 report.accepted += 1
         else:
             contacts = read_records(path, ContactIn, advance)
-            for contact in _accepted(contacts, ContactIn, report):
-                import_contact(rt, contact)
+            for _contact in import_contacts(rt, _accepted(contacts, ContactIn, report)):
                 report.accepted += 1
     summary = f"{report.accepted - duplicates} {kind} imported, {len(report.rejected)} rejected"
     out.print(summary + (f", {duplicates} already known" if duplicates else ""))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nurture.domain.conditions import Subject
-from nurture.domain.contacts import State
+from nurture.domain.conditions import Facts, Subject
+from nurture.domain.contacts import Profile, State
 from nurture.domain.journeys import Journey, TriggerEvent
 from nurture.domain.steps import WaitForStep
 from nurture.engine.facts import StoredFacts
@@ -96,7 +97,7 @@ def _migrate(
     ]
 
 
-def state_of(contact: models.Contact) -> State:
+def state_of(contact: Any) -> State:
     return State(stage=contact.stage, score=contact.score, band=contact.band, grade=contact.grade)
 
 
@@ -110,37 +111,70 @@ def react(
 ) -> None:
     """Called on every change of a contact: exit enrollments whose goal is reached (all of
     them when suppressed), wake those waiting for this event, enroll where admitted."""
+    react_on(
+        rt,
+        contact,
+        list(contact.enrollments),
+        now,
+        event,
+        suppressed,
+        journey_for=rt.journey_for,
+        facts_for=lambda enrollment: StoredFacts(session, contact.id, enrollment),
+        changed=lambda _: None,
+        enter=lambda journey: enroll(session, contact, journey, now),
+    )
+
+
+def react_on(
+    rt: Runtime,
+    contact: Any,
+    enrollments: Sequence[Any],
+    now: datetime,
+    event: TriggerEvent | None,
+    suppressed: bool,
+    *,
+    journey_for: Callable[[Any], Journey],
+    facts_for: Callable[[Any], Facts],
+    changed: Callable[[Any], None],
+    enter: Callable[[Journey], object],
+    profile: Profile | None = None,
+) -> None:
+    """:func:`react` for any store: the contact and its ``enrollments`` (ORM rows or intake's
+    records) are changed in place, and ``changed`` is told each enrollment that was;
+    ``facts_for(enrollment or None)`` answers the conditions; ``enter`` enrolls. ``profile``
+    is the contact's, if the caller holds it already."""
     state = state_of(contact)
-    subject = Subject(profile_of(contact), state, now)
-    enrollments = list(contact.enrollments)
+    subject = Subject(profile or profile_of(contact), state, now)
     for enrollment in enrollments:
         if enrollment.status != "active":
             continue
         if suppressed:
             finish(enrollment, "exited", now, "suppressed")
+            changed(enrollment)
             continue
-        journey = rt.journey_for(enrollment)
-        facts = StoredFacts(session, contact.id, enrollment)
-        goal = journey.goal_reached(state, event, subject, facts)
+        journey = journey_for(enrollment)
+        goal = journey.goal_reached(state, event, subject, facts_for(enrollment))
         if goal is not None:
             finish(enrollment, "exited", now, f"goal reached: {goal.describe()}")
+            changed(enrollment)
             continue
         step = journey.step(enrollment.current_step)
         if isinstance(step, WaitForStep) and event is not None and event.type == step.event:
             enrollment.next_run_at = now
+            changed(enrollment)
     if suppressed:
         return
-    facts = StoredFacts(session, contact.id)
+    facts = facts_for(None)
     since_recycle = [e for e in enrollments if not _before_recycle(contact, e)]
     for journey in rt.workspace.by_priority:
         if _may_enter(journey, since_recycle, now) and _qualifies(
             journey, state, event, subject, facts
         ):
-            enroll(session, contact, journey, now)
+            enter(journey)
             return  # one journey per change: the highest priority wins
 
 
-def _may_enter(journey: Journey, enrollments: Sequence[models.Enrollment], now: datetime) -> bool:
+def _may_enter(journey: Journey, enrollments: Sequence[Any], now: datetime) -> bool:
     mine = [e for e in enrollments if e.journey_id == journey.id]
     if any(e.status == "active" for e in mine):
         return False
@@ -155,11 +189,17 @@ def _qualifies(
     state: State,
     event: TriggerEvent | None,
     subject: Subject,
-    facts: StoredFacts,
+    facts: Facts,
 ) -> bool:
     if journey.first is None or not journey.entry.admits(state, event, subject, facts):
         return False
     return journey.goal_reached(state, event, subject, facts) is None
+
+
+def first_visit(journey: Journey) -> dict[str, Any]:
+    """Where a new enrollment stands: on the journey's first step, visited once."""
+    assert journey.first is not None
+    return {"visits": {journey.first.id: 1}}
 
 
 def enroll(
@@ -175,7 +215,7 @@ def enroll(
         step_entered_at=now,
         next_run_at=now,
         enrolled_at=now,
-        path={"visits": {journey.first.id: 1}},
+        path=first_visit(journey),
     )
     session.add(enrollment)
     return enrollment
@@ -206,7 +246,7 @@ def current_version(session: Session, journey_id: str) -> models.JourneyVersion:
 _VERSIONS = "nurture.current_versions"
 
 
-def _before_recycle(contact: models.Contact, enrollment: models.Enrollment) -> bool:
+def _before_recycle(contact: Any, enrollment: Any) -> bool:
     """A recycled contact may enter again a journey it finished before it was recycled."""
     return (
         contact.stage == "recycled"
@@ -215,7 +255,7 @@ def _before_recycle(contact: models.Contact, enrollment: models.Enrollment) -> b
     )
 
 
-def finish(enrollment: models.Enrollment, status: str, now: datetime, reason: str | None) -> None:
+def finish(enrollment: Any, status: str, now: datetime, reason: str | None) -> None:
     enrollment.status = status
     enrollment.exit_reason = reason
     enrollment.finished_at = now

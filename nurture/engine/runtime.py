@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -45,9 +47,19 @@ class Runtime:
         """The journey an enrollment runs: the version it entered, not today's file."""
         journey = self._versions.get(version.id)
         if journey is None:
-            journey = journey_from_spec(JourneySpec.model_validate(version.definition))
-            self._versions[version.id] = journey
+            journey = self.journey_of_definition(version.id, version.definition)
         return journey
+
+    def journey_of_definition(self, version_id: int, definition: Mapping[str, Any]) -> Journey:
+        """``journey_of`` a version read as plain columns (intake reads no ORM rows)."""
+        journey = self._versions.get(version_id)
+        if journey is None:
+            journey = journey_from_spec(JourneySpec.model_validate(definition))
+            self._versions[version_id] = journey
+        return journey
+
+    def cached_journey(self, version_id: int) -> Journey | None:
+        return self._versions.get(version_id)
 
     def journey_for(self, enrollment: models.Enrollment) -> Journey:
         """``journey_of`` the enrollment's version, loading the version row only once."""

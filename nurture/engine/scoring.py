@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nurture.domain.contacts import PROFILE_FIELDS, Profile
 from nurture.domain.events import Event
-from nurture.domain.scorebook import NON_FIT, Row, ScoreBook
+from nurture.domain.scorebook import Row, ScoreBook
 from nurture.domain.scoring import Award, ScoringModel
+from nurture.engine.facts import Executor
 from nurture.engine.runtime import Runtime
 from nurture.store import models
+from nurture.store.statements.ledger import BOOK_ROWS
 
 
-def profile_of(contact: models.Contact) -> Profile:
+class Scored(Protocol):
+    """A contact as scoring reads and keeps it: an ORM row or intake's record."""
+
+    id: Any
+    score: int
+    band: str
+    last_active_at: datetime | None
+    scored_until: datetime | None
+    decay_due_at: datetime | None
+
+
+def profile_of(contact: Any) -> Profile:
+    """The domain's profile of a contact (an ORM row or intake's record)."""
     fields = {name: getattr(contact, name) for name in PROFILE_FIELDS}
     return Profile(**fields, attributes=contact.attributes)
 
@@ -52,8 +67,6 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
     Each fit rule's ledger rows sum to what the rule gives today, so a changed job title
     adds a correcting row rather than rewriting history.
     """
-    model = rt.workspace.scoring
-    wanted = model.fit_points(profile_of(contact))
     have = dict(
         session.execute(
             select(models.ScoreEntry.rule, func.sum(models.ScoreEntry.points))
@@ -61,6 +74,18 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
             .group_by(models.ScoreEntry.rule)
         ).all()
     )
+    awards, grade = fit_corrections(rt.workspace.scoring, profile_of(contact), have)
+    record_awards(session, contact, awards, "fit", now)
+    contact.grade = grade
+    contact.band = rt.workspace.scoring.band(contact.score)
+
+
+def fit_corrections(
+    model: ScoringModel, profile: Profile, have: Mapping[str, int | None]
+) -> tuple[list[Award], str]:
+    """The fit rows that bring each rule's sum (``have``) to what it gives ``profile`` today,
+    and the grade of that fit."""
+    wanted = model.fit_points(profile)
     awards = []
     for rule in model.fit:
         delta = wanted[rule.id] - int(have.get(rule.id) or 0)
@@ -69,9 +94,7 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
             if delta < 0 and wanted[rule.id] == 0:
                 reason = f"fit no longer holds: {rule.describe()}"
             awards.append(Award(rule.id, delta, reason))
-    record_awards(session, contact, awards, "fit", now)
-    contact.grade = model.grade(sum(wanted.values()))
-    contact.band = model.band(contact.score)
+    return awards, model.grade(sum(wanted.values()))
 
 
 def load_book(session: Session, contact: models.Contact, model: ScoringModel) -> ScoreBook:
@@ -80,29 +103,23 @@ def load_book(session: Session, contact: models.Contact, model: ScoringModel) ->
 
 
 def load_books(
-    session: Session, contacts: Collection[models.Contact], model: ScoringModel
+    executor: Executor, contacts: Collection[Scored], model: ScoringModel
 ) -> dict[int, ScoreBook]:
-    """:func:`load_book` of many contacts in two queries (an ingest chunk scores them all)."""
-    S = models.ScoreEntry
-    ids = [contact.id for contact in contacts]
-    last_reset: dict[int, int] = dict(
-        session.execute(
-            select(S.contact_id, func.max(S.id))
-            .where(S.contact_id.in_(ids), S.kind == "reset")
-            .group_by(S.contact_id)
-        ).all()
-    )
+    """:func:`load_book` of many contacts in two queries (an intake chunk scores them all);
+    ``executor`` is a Session or a Connection, the contacts ORM rows or intake's records."""
+    ids = [contact.id for contact in contacts if contact.id is not None]
     rows: dict[int, list[Row]] = {id_: [] for id_ in ids}
-    for e in session.execute(
-        select(S.id, S.contact_id, S.rule, S.kind, S.points, S.reason, S.at)
-        .where(S.contact_id.in_(ids), S.kind.in_(NON_FIT))
-        .order_by(S.id)
-    ):
-        if e.id > last_reset.get(e.contact_id, 0):  # stored rows are never written again: no key
+    for e in executor.execute(
+        BOOK_ROWS, {"contact_ids": ids}
+    ):  # in id order: a reset clears the rest
+        if e.kind == "reset":
+            rows[e.contact_id] = []
+        else:
             rows[e.contact_id].append(Row(e.rule, e.kind, e.points, e.reason, e.at))
     return {
-        contact.id: ScoreBook(model, rows[contact.id], contact.last_active_at, contact.scored_until)
+        id_: ScoreBook(model, rows[id_], contact.last_active_at, contact.scored_until)
         for contact in contacts
+        if (id_ := contact.id) is not None
     }
 
 
@@ -124,11 +141,13 @@ def write_rows(session: Session, contact: models.Contact, rows: list[Row]) -> No
         contact.score += row.points
 
 
-def _keep(book: ScoreBook, contact: models.Contact, rt: Runtime) -> None:
+def keep_in_step(book: ScoreBook, contact: Scored, model: ScoringModel) -> None:
+    """The contact's columns that follow its book: activity, how far time was applied, when
+    time next changes the score, and the band of its score."""
     contact.last_active_at = book.last_activity
     contact.scored_until = book.scored_until
     contact.decay_due_at = book.next_due()
-    contact.band = rt.workspace.scoring.band(contact.score)
+    contact.band = model.band(contact.score)
 
 
 def score_event(
@@ -148,7 +167,7 @@ def score_event(
         book = load_book(session, contact, rt.workspace.scoring)
     rows = book.on_event(event, stored)
     write_rows(session, contact, rows)
-    _keep(book, contact, rt)
+    keep_in_step(book, contact, rt.workspace.scoring)
     return sum(row.points for row in rows if row.kind == "behaviour")
 
 
@@ -157,7 +176,7 @@ def catch_up(rt: Runtime, session: Session, contact: models.Contact, until: date
     book = load_book(session, contact, rt.workspace.scoring)
     rows = book.catch_up(until)
     write_rows(session, contact, rows)
-    _keep(book, contact, rt)
+    keep_in_step(book, contact, rt.workspace.scoring)
     return sum(row.points for row in rows)
 
 
@@ -167,4 +186,4 @@ def reset_behaviour(
     """Cancel the behaviour points (fit stays): a recycled contact earns its way back."""
     book = load_book(session, contact, rt.workspace.scoring)
     write_rows(session, contact, book.reset(at, reason))
-    _keep(book, contact, rt)
+    keep_in_step(book, contact, rt.workspace.scoring)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import nurture.engine.ingest as ingest
+import nurture.engine.intake.state as state
 from nurture.bench.data import START, contacts, events_for
 from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database
 from nurture.clock import ManualClock
@@ -53,6 +53,9 @@ def _events() -> list[EventIn]:
             properties={"machine_open": True},
         ),
         EventIn(id="x-6", email=found[7].email, type="spam_reported", at=late),
+        EventIn(id="x-7", email=found[9].email, type="unsubscribed", at=late),
+        EventIn(id="x-8", email=found[9].email, type="spam_reported", at=late),  # replaces it
+        EventIn(id="x-9", email=found[9].email, type="resubscribed", at=late),  # lifts nothing
     ]
     return found[:120] + extra[:3] + found[120:] + extra[3:] + found[100:110]  # repeats too
 
@@ -106,6 +109,11 @@ def test_chunks_write_the_rows_one_by_one_ingest_writes(
     for name, rows in expected.items():
         assert found[name] == rows, name
     assert expected["handoffs"] and expected["enrollments"] and expected["suppressions"]
+    assert sorted(row[2] for row in expected["suppressions"]) == [
+        "complaint",
+        "complaint",
+        "hard_bounce",
+    ]  # x-2 lifted by x-3; x-7's unsubscribe replaced by x-8's complaint, which x-9 keeps
 
 
 def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(
@@ -117,7 +125,7 @@ def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(
     PostgreSQL does not give back the sequence values a rolled-back chunk took, so there the
     ids differ and the rows are compared by their number and the events by their source ids.
     """
-    real = ingest._stored
+    real = state.stored_source_ids
 
     def racing(session: Any, source_ids: set[str]) -> set[str]:
         return set() if len(source_ids) > 1 else real(session, source_ids)
@@ -125,7 +133,7 @@ def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(
     def chunked(rt: Runtime) -> list[Ingested]:
         first = [ingest_event(rt, event) for event in _events()[:50]]
         with monkeypatch.context() as patch:
-            patch.setattr(ingest, "_stored", racing)
+            patch.setattr(state, "stored_source_ids", racing)
             return first + list(ingest_events(rt, _events()[50:], chunk=37))
 
     single, expected = _ingested(server_url, tmp_path, _one_by_one)

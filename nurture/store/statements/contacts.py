@@ -16,8 +16,14 @@ from sqlalchemy import BindParameter, Select, bindparam, func, select, union, up
 from nurture.store import models
 
 _C, _E, _H = models.Contact, models.Enrollment, models.Handoff
+
+
 _NOW: BindParameter[datetime] = bindparam("now")
+
+
 _IDS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
+
+
 _FREE = (_C.lease_until.is_(None)) | (_C.lease_until <= _NOW)
 
 
@@ -51,8 +57,13 @@ def due(limit: int) -> Select[Any]:
 
 
 NEXT_STEP_AFTER = select(func.min(_E.next_run_at)).where(_E.next_run_at > _NOW)
+
+
 NEXT_DECAY_AFTER = select(func.min(_C.decay_due_at)).where(_C.decay_due_at > _NOW)
+
+
 NEXT_CHECK_AFTER = select(func.min(_H.check_at)).where(_H.check_at > _NOW)
+
 
 NEXT_FREE_STEP = (
     select(_E.next_run_at)
@@ -65,14 +76,21 @@ NEXT_FREE_STEP = (
     .limit(1)
 )
 """The earliest step whose contact is free at its due time (time travel's next stop)."""
+
+
 NEXT_LEASE_END = (
     select(func.min(_C.lease_until))
     .join(_E, _E.contact_id == _C.id)
     .where(_E.next_run_at.is_not(None), _C.lease_until > _E.next_run_at)
 )
 """When the earliest lease over a due step ends (add ``next_run_at < :free`` to narrow)."""
+
+
 NEXT_DECAY = select(func.min(_C.decay_due_at))
+
+
 NEXT_CHECK = select(func.min(_H.check_at))
+
 
 DECAY_DUE = select(_C).where(_C.id.in_(_IDS), _C.decay_due_at <= _NOW).order_by(_C.id)
 """The claimed contacts whose score decays now (ORM rows)."""
@@ -90,6 +108,7 @@ CLEAR_LEASES = (
 )
 """Every contact lease dropped (a benchmark between rounds)."""
 
+
 READY_TO_SEND = (
     select(models.Message.id)
     .join(_C, _C.id == models.Message.contact_id)
@@ -103,3 +122,20 @@ READY_TO_SEND = (
 """Right before a provider call: the message still waits to go out and its contact's lease
 is the run's and live (no row: another run owns the contact, sent the message, or it
 failed)."""
+
+
+OF_EMAILS = select(_C.__table__).where(_C.email.in_(bindparam("emails", expanding=True)))
+"""Whole rows, columns in the table's order (intake's records are built from them)."""
+
+
+_SC = models.StageChange
+MOVE_CREATION = (
+    update(_SC)
+    .where(
+        _SC.contact_id == bindparam("_contact_id"),
+        _SC.cause == "created",
+        _SC.at == bindparam("_first"),
+    )
+    .values(at=bindparam("_moment"))
+)
+"""A backfilled contact's "created" history row follows its creation back in time."""

@@ -9,6 +9,7 @@ from nurture.store import models
 
 _E = models.Enrollment
 
+
 DUE_OF_CONTACTS = (
     select(_E.id)
     .where(
@@ -19,6 +20,8 @@ DUE_OF_CONTACTS = (
     .order_by(_E.next_run_at, _E.id)
 )
 """The claimed contacts' enrollments with a step due now."""
+
+
 ACTIVE_WITH_CONTACTS = (
     select(_E)
     .where(_E.id.in_(bindparam("enrollment_ids", expanding=True)), _E.status == "active")
@@ -26,14 +29,19 @@ ACTIVE_WITH_CONTACTS = (
 )
 """A round's enrollments, their contacts loaded alongside (ORM rows)."""
 
+
 FAILED = "failed"
 """The exit reason of an enrollment whose step failed for good (its error in last_error)."""
+
+
 FAILURES = (
     select(_E)
     .where(_E.status == "exited", _E.exit_reason == FAILED)
     .options(joinedload(_E.contact))
     .order_by(_E.finished_at, _E.id)
 )
+
+
 RETRYING = (
     select(_E)
     .where(_E.status == "active", _E.attempts > 0)
@@ -41,6 +49,8 @@ RETRYING = (
     .order_by(_E.next_run_at, _E.id)
 )
 """Enrollments between attempts of a step that failed (transient errors, backing off)."""
+
+
 RESUME = (
     update(_E)
     .where(_E.id == bindparam("enrollment_id"), _E.status == "exited", _E.exit_reason == FAILED)
@@ -53,3 +63,10 @@ RESUME = (
     )
 )
 """A failed enrollment back on its failed step, due now, its attempts reset."""
+
+
+OF_CONTACTS = select(_E.__table__).where(
+    _E.contact_id.in_(bindparam("contact_ids", expanding=True))
+)
+"""Every enrollment of the contacts, whole rows in the table's order (intake orders them by
+id itself: an ORDER BY here lets SQLite walk the whole table in id order)."""

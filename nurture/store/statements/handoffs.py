@@ -8,6 +8,7 @@ from nurture.store import models
 
 _H = models.Handoff
 
+
 CHECKS_DUE = (
     select(_H)
     .where(
@@ -16,3 +17,12 @@ CHECKS_DUE = (
     .order_by(_H.check_at, _H.id)
 )
 """The claimed contacts' handoffs whose SLA is to be checked now (ORM rows)."""
+
+
+LAST_OWNER_AMONG = (
+    select(_H.owner)
+    .where(_H.owner.in_(bindparam("emails", expanding=True)))
+    .order_by(_H.id.desc())
+    .limit(1)
+)
+"""The rep of a pool who took the latest handoff (round-robin goes on after them)."""

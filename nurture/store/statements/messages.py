@@ -7,15 +7,20 @@ from sqlalchemy import BindParameter, bindparam, func, select, update
 from nurture.store import models
 
 _M, _S, _E = models.Message, models.Suppression, models.Event
+
+
 _CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
+
 
 SOFT_BOUNCE_LIMIT = 3
 """Soft bounces in a row (no delivery between them) after which an address is suppressed."""
+
 
 KEYS_OF_ENROLLMENTS = select(_M.idempotency_key, _M.id).where(
     _M.enrollment_id.in_(bindparam("enrollment_ids", expanding=True))
 )
 """The ids of the enrollments' messages, by idempotency key."""
+
 
 MARK_SENT = (
     update(_M)
@@ -24,6 +29,8 @@ MARK_SENT = (
 )
 """The provider took the email. A fact, recorded whoever holds the claim by then: dropping it
 would have the next owner hand the email over again."""
+
+
 MARK_FAILED = (
     update(_M)
     .where(_M.uid == bindparam("message_uid"), _M.status == "pending")
@@ -31,7 +38,10 @@ MARK_FAILED = (
 )
 """The provider refused the email for good (or it could not be rendered)."""
 
+
 SUPPRESSED = select(_S.email).where(_S.email.in_(bindparam("emails", expanding=True)))
+
+
 _LATEST_BOUNCES = (
     select(
         _E.contact_id,
@@ -44,12 +54,16 @@ _LATEST_BOUNCES = (
     .where(_E.contact_id.in_(_CONTACTS), _E.type.in_(("email_bounced", "email_delivered")))
     .subquery()
 )
+
+
 LATEST_BOUNCES = (
     select(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.type, _LATEST_BOUNCES.c.properties)
     .where(_LATEST_BOUNCES.c.position <= SOFT_BOUNCE_LIMIT)
     .order_by(_LATEST_BOUNCES.c.contact_id, _LATEST_BOUNCES.c.position)
 )
 """Each contact's latest bounces and deliveries, newest first."""
+
+
 COUNTED_BY_CAP = select(
     _M.contact_id, func.coalesce(_M.sent_at, _M.created_at), _M.idempotency_key
 ).where(
@@ -60,6 +74,8 @@ COUNTED_BY_CAP = select(
 )
 """Emails the frequency cap counts: sent within its period, and pending ones (in flight, or
 left by a run that stopped before its provider answered)."""
+
+
 FAIL_PENDING_OF_STEP = (
     update(_M)
     .where(
@@ -70,6 +86,8 @@ FAIL_PENDING_OF_STEP = (
     .values(status="failed", error=bindparam("error"))
 )
 """The message of a step that failed for good, if it got one, failed with it."""
+
+
 REOPEN_FAILED_OF_STEP = (
     update(_M)
     .where(
@@ -81,3 +99,14 @@ REOPEN_FAILED_OF_STEP = (
 )
 """A failed step retried: its message waits again, under the same uid (the provider's
 idempotency key), rather than counting as done."""
+
+
+UIDS_OF_STEP = select(_M.uid).where(
+    _M.enrollment_id == bindparam("enrollment_id"), _M.step_id == bindparam("step")
+)
+"""The uids of the emails an enrollment sent at a step (conditions about that step)."""
+
+
+SENT_AMONG = (
+    select(_M.id).where(_M.uid.in_(bindparam("uids", expanding=True)), _M.status == "sent").limit(1)
+)

@@ -1,0 +1,170 @@
+"""Row buffers: what a chunk writes, held until the flush, then one ``executemany`` per table.
+
+A new row refers to the rows it depends on (its contact, its event, its handoff) by the
+buffered row itself; the flush takes every table's ids in one statement, in the order the
+rows were made (the order one insert at a time would give them), resolves the references and
+writes the tables parents first. Rows read from the store and changed in place (contacts,
+enrollments) are written back by id, one ``executemany`` per table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+from nurture.engine.intake.records import (
+    CONTACT_COLUMNS,
+    CONTACT_STATE,
+    ENROLLMENT_COLUMNS,
+    ENROLLMENT_STATE,
+    ContactRow,
+    EnrollmentRow,
+)
+from nurture.engine.runtime import Runtime
+from nurture.store import models
+from nurture.store.statements.rows import insert_rows, take_ids, update_by_id
+
+Row = dict[str, Any]
+Record = ContactRow | EnrollmentRow
+
+_TABLES: dict[str, Table] = {
+    table.name: table
+    for table in models.Base.metadata.sorted_tables  # parents before children
+    if table.name
+    in {
+        "contacts",
+        "events",
+        "score_ledger",
+        "stage_history",
+        "suppressions",
+        "enrollments",
+        "handoffs",
+        "handoff_events",
+        "notifications",
+    }
+}
+_REFERENCES: dict[str, tuple[str, ...]] = {
+    "contacts": (),
+    "events": ("contact_id",),
+    "score_ledger": ("contact_id", "event_id"),
+    "stage_history": ("contact_id", "event_id"),
+    "suppressions": ("event_id",),
+    "enrollments": ("contact_id",),
+    "handoffs": ("contact_id",),
+    "handoff_events": ("handoff_id",),
+    "notifications": ("handoff_id",),
+}
+
+
+@contextmanager
+def write_transaction(rt: Runtime) -> Iterator[Connection]:
+    """A transaction that will write: on SQLite it holds the write lock from its first read
+    (``BEGIN IMMEDIATE``), so the ids the flush takes stay free until it commits."""
+    with rt.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+
+def ref(value: Any) -> Any:
+    """The id a column holds: given, or that of a buffered row once the flush gave it one."""
+    if value is None or type(value) is int:
+        return value
+    if type(value) is dict:
+        return value["id"]
+    return value.id
+
+
+class Changes:
+    """The buffers of one transaction."""
+
+    def __init__(
+        self, connection: Connection, contact_columns: tuple[str, ...] = CONTACT_STATE
+    ) -> None:
+        """``contact_columns``: what changing a stored contact may write (an import writes
+        its profile too)."""
+        self.connection = connection
+        self._columns = {"contacts": contact_columns, "enrollments": ENROLLMENT_STATE}
+        self.flushes = 0
+        self._new: dict[str, list[Any]] = {name: [] for name in _TABLES}
+        self._dirty: dict[str, dict[int, Record]] = {"contacts": {}, "enrollments": {}}
+        self.pending_events: dict[str, list[Row]] = {}
+        """Each contact's events not yet written (by email): the facts count them too."""
+
+    def add(self, table: str, row: Row) -> Row:
+        row["id"] = None
+        self._new[table].append(row)
+        return row
+
+    def new_rows(self, table: str) -> list[Any]:
+        """The rows of ``table`` buffered since the last flush."""
+        return self._new[table]
+
+    def add_event(self, email: str, row: Row) -> Row:
+        self.pending_events.setdefault(email, []).append(row)
+        return self.add("events", row)
+
+    def add_record(self, record: Record) -> None:
+        table = "contacts" if isinstance(record, ContactRow) else "enrollments"
+        record.stored = False
+        self._new[table].append(record)
+
+    def touched(self, record: Record) -> None:
+        """A stored contact or enrollment changed in place (a new one is written whole)."""
+        if record.stored:
+            table = "contacts" if isinstance(record, ContactRow) else "enrollments"
+            self._dirty[table][id(record)] = record
+
+    def flush(self) -> None:
+        """Write every buffer: ids first, then one insert per table, then the updates."""
+        connection = self.connection
+        drawn = take_ids(connection, {_TABLES[name]: len(rows) for name, rows in self._new.items()})
+        for name, rows in self._new.items():
+            for row, new_id in zip(rows, drawn.get(_TABLES[name], ()), strict=True):
+                if type(row) is dict:
+                    row["id"] = new_id
+                else:
+                    row.id = new_id
+        for name, rows in self._new.items():
+            if not rows:
+                continue
+            connection.execute(insert_rows(_TABLES[name]), [_params(name, row) for row in rows])
+            for row in rows:
+                if type(row) is not dict:
+                    row.stored = True
+            rows.clear()
+        for name, dirty in self._dirty.items():
+            if dirty:
+                columns = self._columns[name]
+                connection.execute(
+                    update_by_id(_TABLES[name], columns),
+                    [_written_back(record, columns) for record in dirty.values()],
+                )
+                dirty.clear()
+        self.pending_events.clear()
+        self.flushes += 1
+
+
+def _params(table: str, row: Any) -> Row:
+    if type(row) is not dict:
+        columns = CONTACT_COLUMNS if table == "contacts" else ENROLLMENT_COLUMNS
+        values = {name: getattr(row, name) for name in columns}
+    else:
+        values = row
+    for name in _REFERENCES[table]:
+        values[name] = ref(values[name])
+    return values
+
+
+def _written_back(record: Record, columns: tuple[str, ...]) -> Row:
+    values = {f"_{name}": getattr(record, name) for name in columns}
+    values["_id"] = record.id
+    return values

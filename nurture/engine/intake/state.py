@@ -1,0 +1,150 @@
+"""The working set of a chunk: what its events or contacts look up, read once by named
+statements and kept current in memory as each item changes it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from nurture.domain.contacts import Profile
+from nurture.domain.journeys import Journey
+from nurture.domain.scorebook import ScoreBook
+from nurture.engine.facts import StoredFacts
+from nurture.engine.intake.changes import Changes
+from nurture.engine.intake.records import (
+    ContactRow,
+    EnrollmentRow,
+    contact_from,
+    enrollment_from,
+)
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import load_books, profile_of
+from nurture.store.statements import contacts, enrollments, events, journeys, suppressions
+from nurture.store.statements.handoffs import LAST_OWNER_AMONG
+from nurture.store.statements.ledger import FIT_SUMS
+
+
+def stored_source_ids(connection: Connection, source_ids: Collection[str]) -> set[str]:
+    if not source_ids:
+        return set()
+    return set(connection.scalars(events.STORED_SOURCE_IDS, {"source_ids": list(source_ids)}))
+
+
+@dataclass
+class WorkingSet:
+    """Keyed by email: contacts, their enrollments, score books, fit sums and suppressions.
+
+    A contact the chunk creates joins the set when it is made; what the chunk decides is
+    applied here at once, so the next item of the chunk sees it, as it would see it in the
+    store one transaction later.
+    """
+
+    rt: Runtime
+    connection: Connection
+    known: set[str]
+    contacts: dict[str, ContactRow]
+    enrollments: dict[str, list[EnrollmentRow]]
+    books: dict[str, ScoreBook] = field(default_factory=dict)
+    fit: dict[str, dict[str, int]] = field(default_factory=dict)
+    suppressions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """email -> {"id", "reason"} (a buffered row until the flush gives it an id)."""
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    """Each contact's profile, made once: events never change it (an import forgets it)."""
+    _versions: dict[str, int] | None = None
+    _last_owners: dict[tuple[str, ...], str | None] = field(default_factory=dict)
+    _assigned: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(
+        cls,
+        rt: Runtime,
+        connection: Connection,
+        emails: Collection[str],
+        source_ids: Collection[str] = (),
+        *,
+        for_events: bool = True,
+    ) -> WorkingSet:
+        """For events: known ids, contacts, enrollments, books, suppressions; for contacts
+        (``for_events=False``): contacts, enrollments and the sums of their fit rows."""
+        found_contacts = {
+            row.email: contact_from(row)
+            for row in connection.execute(contacts.OF_EMAILS, {"emails": list(emails)})
+        }
+        by_id = {contact.id: email for email, contact in found_contacts.items()}
+        ids = list(by_id)
+        held: dict[str, list[EnrollmentRow]] = {email: [] for email in found_contacts}
+        if ids:
+            rows = connection.execute(enrollments.OF_CONTACTS, {"contact_ids": ids}).all()
+            for row in sorted(rows, key=lambda row: row.id):
+                held[by_id[row.contact_id]].append(enrollment_from(row))
+        found = cls(rt, connection, stored_source_ids(connection, source_ids), found_contacts, held)
+        found._load_journeys({e.version_id for rows in held.values() for e in rows})
+        if ids and for_events:
+            books = load_books(connection, list(found_contacts.values()), rt.workspace.scoring)
+            found.books = {by_id[id_]: book for id_, book in books.items()}
+        elif ids:
+            found.fit = {email: {} for email in found_contacts}
+            for contact_id, rule, points in connection.execute(FIT_SUMS, {"contact_ids": ids}):
+                found.fit[by_id[contact_id]][rule] = int(points or 0)
+        if for_events:
+            found.suppressions = {
+                row.email: {"id": row.id, "reason": row.reason}
+                for row in connection.execute(suppressions.OF_EMAILS, {"emails": list(emails)})
+            }
+        return found
+
+    def _load_journeys(self, version_ids: set[int]) -> None:
+        missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
+        if missing:
+            for id_, definition in self.connection.execute(
+                journeys.DEFINITIONS, {"version_ids": missing}
+            ):
+                self.rt.journey_of_definition(id_, definition)
+
+    def journey(self, enrollment: EnrollmentRow) -> Journey:
+        journey = self.rt.cached_journey(enrollment.version_id)
+        if journey is None:
+            self._load_journeys({enrollment.version_id})
+            journey = self.rt.cached_journey(enrollment.version_id)
+            assert journey is not None
+        return journey
+
+    def current_version(self, journey_id: str) -> int:
+        """The id of the journey's published version (read once for the chunk)."""
+        if self._versions is None:
+            self._versions = {
+                row[0]: row[1] for row in self.connection.execute(journeys.CURRENT_VERSIONS)
+            }
+        return self._versions[journey_id]
+
+    def last_owner(self, emails: list[str]) -> str | None:
+        """Which of these reps took the latest handoff: this chunk's own first, then the store's."""
+        pool = set(emails)
+        for owner in reversed(self._assigned):
+            if owner in pool:
+                return owner
+        key = tuple(emails)
+        if key not in self._last_owners:
+            self._last_owners[key] = self.connection.scalars(
+                LAST_OWNER_AMONG, {"emails": emails}
+            ).first()
+        return self._last_owners[key]
+
+    def profile(self, contact: ContactRow) -> Profile:
+        found = self.profiles.get(contact.email)
+        if found is None:
+            found = self.profiles[contact.email] = profile_of(contact)
+        return found
+
+    def assigned(self, owner: str) -> None:
+        self._assigned.append(owner)
+
+    def facts(
+        self, changes: Changes, contact: ContactRow, enrollment: EnrollmentRow | None = None
+    ) -> StoredFacts:
+        return StoredFacts(
+            self.connection, contact.id, enrollment, changes.pending_events.get(contact.email, ())
+        )

@@ -1,0 +1,25 @@
+"""Statements of the score ledger: what a contact's score book and fit corrections start from."""
+
+from __future__ import annotations
+
+from sqlalchemy import BindParameter, bindparam, func, select
+
+from nurture.domain.scorebook import NON_FIT
+from nurture.store import models
+
+_S = models.ScoreEntry
+_CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
+
+BOOK_ROWS = (
+    select(_S.id, _S.contact_id, _S.rule, _S.kind, _S.points, _S.reason, _S.at)
+    .where(_S.contact_id.in_(_CONTACTS), _S.kind.in_((*NON_FIT, "reset")))
+    .order_by(_S.id)
+)
+"""The rows of the contacts' score books, and their resets: a book holds what came after
+its contact's last reset."""
+FIT_SUMS = (
+    select(_S.contact_id, _S.rule, func.sum(_S.points))
+    .where(_S.contact_id.in_(_CONTACTS), _S.kind == "fit")
+    .group_by(_S.contact_id, _S.rule)
+)
+"""What each fit rule gives each contact today, by its ledger rows."""

@@ -1,0 +1,55 @@
+"""The writes of intake's row buffers (engine/intake/changes.py): ids taken for all tables at
+once, one ``executemany`` insert per table, one ``executemany`` update per table by id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, func, insert, select, update
+
+
+@cache
+def insert_rows(table: Table) -> Insert:
+    """One executemany of new rows, their ids given (built once: its compiled form is reused)."""
+    return insert(table)
+
+
+@cache
+def update_by_id(table: Table, columns: tuple[str, ...]) -> Update:
+    """One executemany that writes ``columns`` of rows known by id: parameters ``_id`` and
+    ``_<column>`` (a column's own name is reserved for the SET clause)."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({name: bindparam(f"_{name}") for name in columns})
+    )
+
+
+def take_ids(connection: Connection, counts: Mapping[Table, int]) -> dict[Table, list[int]]:
+    """``counts[table]`` new ids for each table, in order, before the rows are written; one
+    statement for all the tables.
+
+    PostgreSQL draws them from each column's sequence (the values one insert at a time would
+    take); SQLite gives a new row the largest id plus one, and the intake transaction holds
+    the write lock (``BEGIN IMMEDIATE``), so nobody takes them in between.
+    """
+    tables = [table for table, count in counts.items() if count]
+    if not tables:
+        return {}
+    if connection.dialect.name == "postgresql":
+        columns = [
+            select(func.array_agg(func.nextval(func.pg_get_serial_sequence(table.name, "id"))))
+            .select_from(func.generate_series(1, counts[table]).table_valued("n"))
+            .scalar_subquery()
+            for table in tables
+        ]
+        drawn = connection.execute(select(*columns)).one()
+        return {table: sorted(ids) for table, ids in zip(tables, drawn, strict=True)}
+    tops = connection.execute(
+        select(*[select(func.max(table.c.id)).scalar_subquery() for table in tables])
+    ).one()
+    return {
+        table: list(range((top or 0) + 1, (top or 0) + 1 + counts[table]))
+        for table, top in zip(tables, tops, strict=True)
+    }

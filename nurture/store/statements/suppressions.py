@@ -1,0 +1,24 @@
+"""Statements of the suppressions aggregate that intake runs (a send reads them in messages)."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, delete, select, update
+
+from nurture.store import models
+
+_X = models.Suppression
+
+OF_EMAILS = select(_X.id, _X.email, _X.reason).where(
+    _X.email.in_(bindparam("emails", expanding=True))
+)
+DELETE = delete(_X).where(_X.id == bindparam("id"))
+REPLACE_REASON = (
+    update(_X)
+    .where(_X.id == bindparam("suppression_id"))
+    .values(
+        reason=bindparam("new_reason"),
+        event_id=bindparam("new_event_id"),
+        created_at=bindparam("new_created_at"),
+    )
+)
+"""A reason the contact cannot undo takes the place of one it can (engine/suppression.py)."""
