@@ -151,7 +151,7 @@ def seen_at(changes: Changes, contact: ContactRow, moment: datetime) -> None:
     if contact.stored:
         changes.connection.execute(
             contact_statements.MOVE_CREATION,
-            {"contact_id": contact.id, "first": first, "moment": moment},
+            {"_contact_id": contact.id, "_first": first, "_moment": moment},
         )
     else:
         for row in changes.new_rows("stage_history"):

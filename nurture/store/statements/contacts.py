@@ -16,10 +16,10 @@ _H = models.StageChange
 MOVE_CREATION = (
     update(_H)
     .where(
-        _H.contact_id == bindparam("contact_id"),
+        _H.contact_id == bindparam("_contact_id"),
         _H.cause == "created",
-        _H.at == bindparam("first"),
+        _H.at == bindparam("_first"),
     )
-    .values(at=bindparam("moment"))
+    .values(at=bindparam("_moment"))
 )
 """A backfilled contact's "created" history row follows its creation back in time."""
