@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -131,3 +133,44 @@ def test_simulate_html_draws_every_journey_with_the_simulations_counts(tmp_path:
     assert text.count('class="journey-chart"') == 5
     welcome = text.split('id="chart-welcome"', 1)[1].split("</svg>", 1)[0]
     assert 'data-node="welcome" data-metric="sent" data-value="2"' in welcome
+
+
+def test_the_chart_shows_what_report_json_says(walked: Any, tmp_path: Path) -> None:
+    """The figures on the chart are those of `nurture report --json`, step by step, edge by edge."""
+    url = str(walked.runtime.engine.url)
+    report = _nurture("report", "--json", NURTURE_DATABASE_URL=url)
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    for journey in ("hot-lead", "re-nurture", "welcome"):
+        out = tmp_path / f"{journey}.svg"
+        drawn = _nurture(
+            "journeys",
+            "draw",
+            journey,
+            "--stats",
+            "--svg",
+            str(out),
+            NURTURE_DATABASE_URL=url,
+        )
+        assert drawn.returncode == 0, drawn.stderr
+        nodes, edges = _figures(out.read_text())
+        expected: Counter[tuple[str, str]] = Counter()
+        for row in data["steps"]:
+            if row["journey"] == journey:
+                for metric in ("sent", "delivered", "opened", "clicked", "failed", "exited"):
+                    expected[(row["step"], metric)] += row[metric]
+                expected[(row["step"], "goal")] += row["goal_reached"]
+        for row in data["visits"]:
+            if row["journey"] == journey:
+                expected[(row["step"], "entered")] += row["entered"]
+        for row in data["journeys"]:
+            if row["journey"] == journey:
+                expected[("@entry", "enrolled")] += row["enrolled"]
+                expected[("@entry", "active")] += row["active"]
+        moves: Counter[tuple[str, str]] = Counter()
+        for row in data["moves"]:
+            if row["journey"] == journey:
+                moves[(row["from"] or "@entry", row["to"] or "@end")] += row["count"]
+        shown = {k: v for k, v in nodes.items() if not k[0].startswith("@") or k[0] == "@entry"}
+        assert shown == {k: expected[k] for k in shown}, journey
+        assert {k: v for k, v in edges.items() if v} == +moves, journey

@@ -123,7 +123,12 @@ def contact_page(rt: Runtime, email: str) -> dict[str, Any]:
             .where(models.SplitAssignment.contact_id == contact.id)
             .order_by(models.SplitAssignment.assigned_at)
         ).all()
-        timeline = _timeline(history, data, enrollments, splits)
+        branches = session.scalars(
+            select(models.BranchDecision)
+            .where(models.BranchDecision.contact_id == contact.id)
+            .order_by(models.BranchDecision.at, models.BranchDecision.id)
+        ).all()
+        timeline = _timeline(history, data, enrollments, [*splits, *branches])
         handoffs = session.scalars(
             select(models.Handoff)
             .where(models.Handoff.contact_id == contact.id)
@@ -155,7 +160,7 @@ def _sla_state(handoff: models.Handoff, now: datetime) -> str:
 
 
 def _timeline(
-    history: dict[str, Any], data: dict[str, Any], enrollments: Any, splits: Any
+    history: dict[str, Any], data: dict[str, Any], enrollments: Any, decisions: Any
 ) -> list[dict[str, str]]:
     rows: list[tuple[str, int, dict[str, str]]] = []
 
@@ -193,14 +198,13 @@ def _timeline(
                 f"left {e.journey_id}{where}",
                 e.exit_reason or e.status,
             )
-    for split in splits:
-        add(
-            split.assigned_at,
-            5,
-            "split",
-            f"{split.journey_id}/{split.step_id}",
-            f"A/B variant {split.variant}",
-        )
+    for d in decisions:
+        if isinstance(d, models.SplitAssignment):
+            where = f"{d.journey_id}/{d.step_id}"
+            add(d.assigned_at, 5, "split", where, f"A/B variant {d.variant}")
+        else:
+            target = f" -> {d.target}" if d.target else " -> end"
+            add(d.at, 5, "branch", f"{d.journey_id}/{d.step_id}", f"{d.condition}{target}")
     for email in history["emails"]:
         add(
             email["sent_at"],

@@ -147,7 +147,7 @@ def test_the_contact_page_explains_the_score_and_the_handoff(
             "table.timeline tr[data-kind]", "rs => rs.map(r => r.dataset.kind)"
         )
     )
-    assert {"event", "score", "stage", "journey", "email", "handoff", "split"} <= kinds
+    assert {"event", "score", "stage", "journey", "email", "handoff", "split", "branch"} <= kinds
     assert page.locator("table.sla tbody tr").count() == 1
 
 
