@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
-from nurture.delivery.sandbox import BoundedEnvironment
+from nurture.delivery.sandbox import BoundedSandbox
 from nurture.domain.contacts import PROFILE_FIELDS
 
 CONTACT_FIELDS = frozenset(PROFILE_FIELDS) | {"stage", "score", "band", "grade", "attributes"}
@@ -23,7 +23,7 @@ CONTEXT = frozenset(
 )
 PARTS = (".subject", ".html", ".txt")
 
-_env = BoundedEnvironment()
+_env = BoundedSandbox()
 """Its operators are never folded at parse time, so ``{{ 9**(9**9) }}`` cannot hang the lint."""
 
 

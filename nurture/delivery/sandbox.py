@@ -42,7 +42,7 @@ class RenderLimit(Exception):
     """A render went past its time or size limit."""
 
 
-class BoundedEnvironment(ImmutableSandboxedEnvironment):
+class BoundedSandbox(ImmutableSandboxedEnvironment):
     """An immutable sandbox whose renders stop at a time and a size limit (see the module)."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})

@@ -20,7 +20,7 @@ from inscriptis.model.html_document_state import HtmlDocumentState
 from inscriptis.model.tag import CustomHtmlTagHandlerMapping
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound
 
-from nurture.delivery.sandbox import MAX_CHARS, RENDER_SECONDS, BoundedEnvironment, one_line
+from nurture.delivery.sandbox import MAX_CHARS, RENDER_SECONDS, BoundedSandbox, one_line
 from nurture.errors import TemplateError
 
 
@@ -66,10 +66,10 @@ class Templates:
         self.folder = folder
         loader = FileSystemLoader(folder)
         limits: dict[str, Any] = {"seconds": seconds, "max_chars": max_chars}
-        self._html = BoundedEnvironment(
+        self._html = BoundedSandbox(
             loader=loader, autoescape=True, undefined=StrictUndefined, auto_reload=False, **limits
         )
-        self._text = BoundedEnvironment(
+        self._text = BoundedSandbox(
             loader=loader,
             autoescape=False,
             undefined=StrictUndefined,

@@ -16,13 +16,13 @@ from markupsafe import escape
 
 from nurture.delivery.crm import sign
 from nurture.delivery.providers import OutgoingEmail
-from nurture.delivery.sandbox import BoundedEnvironment, one_line
+from nurture.delivery.sandbox import BoundedSandbox, one_line
 from nurture.domain.steps import NotifyStep
 from nurture.engine.runtime import Runtime
 from nurture.errors import ProviderError, ProviderRejected, TemplateError
 
 SIGNATURE_HEADER = "X-Nurture-Signature"
-_text = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)
+_text = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 def post_webhook(rt: Runtime, step: NotifyStep, uid: str, payload: dict[str, Any]) -> str:
