@@ -76,4 +76,5 @@ def _provider(settings: Settings, clock: Clock | None = None) -> EmailProvider:
         host=settings.sendgrid_host,
         sandbox=settings.sendgrid_sandbox,
         max_retries=settings.sendgrid_max_retries,
+        clock=clock,
     )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
+from nurture.clock import ManualClock
 from nurture.delivery.providers import OutgoingEmail
 from nurture.delivery.providers.sendgrid import SendGridProvider
 from nurture.errors import ProviderError, ProviderRejected
@@ -65,7 +68,12 @@ def waits() -> list[float]:
 @pytest.fixture
 def provider(fake: FakeSendGrid, waits: list[float]) -> SendGridProvider:
     return SendGridProvider(
-        "SG.test-key", host=fake.url, sandbox=True, max_retries=3, sleep=waits.append
+        "SG.test-key",
+        host=fake.url,
+        sandbox=True,
+        max_retries=3,
+        sleep=waits.append,
+        clock=ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
     )
 
 
@@ -106,6 +114,8 @@ def test_the_request_body_carries_our_ids_and_nothing_personal(provider, fake) -
             "X-Nurture-Message-Id": EMAIL.message_uid,
             "List-Unsubscribe": "<https://x.example/u/t>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Date": "Mon, 02 Mar 2026 09:00:00 +0000",
+            "Message-ID": f"<{EMAIL.message_uid}@acme.example>",
         },
         "custom_args": {
             "nurture_message_id": EMAIL.message_uid,
@@ -121,6 +131,14 @@ def test_the_request_body_carries_our_ids_and_nothing_personal(provider, fake) -
         },
     }
     assert all(isinstance(v, str) for v in body["custom_args"].values())
+
+
+def test_reply_to_goes_in_its_own_field_which_sendgrid_requires(provider, fake) -> None:
+    email = replace(EMAIL, headers={**EMAIL.headers, "Reply-To": "sales@acme.example"})
+    provider.send(email)
+    [(_, _, body)] = fake.requests
+    assert body["reply_to"] == {"email": "sales@acme.example"}
+    assert "Reply-To" not in body["headers"]
 
 
 def test_429_and_5xx_are_retried_honouring_retry_after(provider, fake, waits) -> None:

@@ -20,6 +20,11 @@ class OutgoingEmail:
     headers: dict[str, str] = field(default_factory=dict)
 
     @property
+    def message_id(self) -> str:
+        """Our Message-ID on the sender's domain (RFC 5322 section 3.6.4: unique, ours to give)."""
+        return f"<{self.message_uid}@{self.from_email.rpartition('@')[2]}>"
+
+    @property
     def trace_headers(self) -> dict[str, str]:
         """Our ids, on every email, so a send can be traced from any side."""
         return {

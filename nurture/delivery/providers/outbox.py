@@ -65,7 +65,7 @@ class OutboxProvider:
         message["To"] = email.to
         message["Subject"] = _encoded(email.subject)
         message["Date"] = format_datetime(self.clock.now())
-        message["Message-ID"] = message_id(email)
+        message["Message-ID"] = email.message_id
         for name, value in {**email.trace_headers, **email.headers}.items():
             message[name] = _encoded(value)
         message.attach(_part(email.text, "plain"))
@@ -75,11 +75,6 @@ class OutboxProvider:
         partial.write_bytes(message.as_bytes(policy=_POLICY))
         os.replace(partial, target)
         return email.message_uid
-
-
-def message_id(email: OutgoingEmail) -> str:
-    """Our message id on the sender's domain (RFC 5322 section 3.6.4: unique, ours to give)."""
-    return f"<{email.message_uid}@{email.from_email.rpartition('@')[2]}>"
 
 
 def _part(body: str, subtype: str) -> MIMEText:

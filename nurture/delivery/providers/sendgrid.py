@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from email.utils import format_datetime
 from typing import Any
 from urllib.error import URLError
 
@@ -27,12 +28,14 @@ from sendgrid.helpers.mail import (
     Mail,
     MailSettings,
     OpenTracking,
+    ReplyTo,
     SubscriptionTracking,
     To,
     TrackingSettings,
 )
 from sendgrid.helpers.mail.sandbox_mode import SandBoxMode
 
+from nurture.clock import Clock, SystemClock
 from nurture.delivery.providers import OutgoingEmail
 from nurture.delivery.webhooks.sendgrid import JOURNEY_ARG, MESSAGE_ARG, STEP_ARG
 from nurture.errors import ProviderError, ProviderRejected
@@ -54,6 +57,7 @@ class SendGridProvider:
         max_wait: float = 30.0,
         timeout: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self._api = SendGridAPIClient(api_key=api_key, host=host.rstrip("/"))
         self._api.client.timeout = timeout
@@ -62,6 +66,7 @@ class SendGridProvider:
         self.backoff = backoff
         self.max_wait = max_wait
         self._sleep = sleep
+        self.clock = clock or SystemClock()
 
     def request_body(self, email: OutgoingEmail) -> dict[str, Any]:
         """The JSON body of the mail-send request for ``email``."""
@@ -78,7 +83,14 @@ class SendGridProvider:
             CustomArg(STEP_ARG, email.step),
         ]
         mail.category = [Category(email.journey)] if email.journey else []
-        mail.header = [Header(k, v) for k, v in {**email.trace_headers, **email.headers}.items()]
+        headers = {**email.trace_headers, **email.headers}
+        # SendGrid reserves Reply-To as a header: it takes it as a field of its own.
+        reply_to = headers.pop("Reply-To", None)
+        if reply_to:
+            mail.reply_to = ReplyTo(reply_to)
+        headers["Date"] = format_datetime(self.clock.now())
+        headers["Message-ID"] = email.message_id
+        mail.header = [Header(k, v) for k, v in headers.items()]
         # Links and the open pixel are already ours (signed); unsubscribe is ours too.
         mail.tracking_settings = TrackingSettings(
             click_tracking=ClickTracking(False, False),
