@@ -11,24 +11,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.store import models
+from nurture.store.statements import suppressions as statements
 
 LIFTABLE = frozenset({"unsubscribed"})
 """Reasons the contact may undo by subscribing again (preferences page, a provider's resubscribe)."""
 
 
 def find_suppression(session: Session, email: str) -> models.Suppression | None:
-    return session.scalars(
-        select(models.Suppression).where(models.Suppression.email == email)
-    ).first()
+    return session.scalars(statements.OF_EMAIL, {"email": email}).first()
 
 
 def is_suppressed(session: Session, email: str) -> bool:
-    found = session.scalar(select(models.Suppression.id).where(models.Suppression.email == email))
-    return found is not None
+    return session.scalar(statements.ID_OF_EMAIL, {"email": email}) is not None
 
 
 def suppress(

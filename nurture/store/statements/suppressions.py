@@ -8,6 +8,12 @@ from nurture.store import models
 
 _X = models.Suppression
 
+OF_EMAIL = select(_X).where(_X.email == bindparam("email"))
+"""The suppression of one address, if any (ORM row)."""
+
+ID_OF_EMAIL = select(_X.id).where(_X.email == bindparam("email"))
+"""Whether an address is suppressed, without loading the row."""
+
 OF_EMAILS = select(_X.id, _X.email, _X.reason).where(
     _X.email.in_(bindparam("emails", expanding=True))
 )
