@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.domain.conditions import Facts, Subject
@@ -20,6 +19,8 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.errors import DefinitionError
 from nurture.store import models
+from nurture.store.statements import enrollments as enrollment_statements
+from nurture.store.statements import journeys as journey_statements
 
 
 def publish_journeys(rt: Runtime) -> dict[str, int]:
@@ -67,11 +68,9 @@ def _migrate(
     session: Session, journey: Journey, version: models.JourneyVersion, now: datetime
 ) -> list[str]:
     """Move enrollments of older versions along ``journey.migrate``; list what cannot stay."""
-    E = models.Enrollment
     running = session.scalars(
-        select(E).where(
-            E.journey_id == journey.id, E.status == "active", E.version_id != version.id
-        )
+        enrollment_statements.ACTIVE_ON_OLDER_VERSIONS,
+        {"journey_id": journey.id, "version_id": version.id},
     ).all()
     stranded: dict[str, int] = {}
     for enrollment in running:
@@ -227,14 +226,7 @@ def current_version(session: Session, journey_id: str) -> models.JourneyVersion:
     memo: tuple[object, dict[str, models.JourneyVersion]] | None = session.info.get(_VERSIONS)
     if memo is not None and memo[0] is session.get_transaction() and journey_id in memo[1]:
         return memo[1][journey_id]
-    version = session.scalars(
-        select(models.JourneyVersion)
-        .join(models.Journey)
-        .where(
-            models.Journey.id == journey_id,
-            models.JourneyVersion.version == models.Journey.current_version,
-        )
-    ).one()
+    version = session.scalars(journey_statements.CURRENT_VERSION, {"journey_id": journey_id}).one()
     transaction = session.get_transaction()  # begun by the query if it was not yet
     if memo is None or memo[0] is not transaction:
         memo = (transaction, {})

@@ -70,3 +70,11 @@ OF_CONTACTS = select(_E.__table__).where(
 )
 """Every enrollment of the contacts, whole rows in the table's order (intake orders them by
 id itself: an ORDER BY here lets SQLite walk the whole table in id order)."""
+
+
+ACTIVE_ON_OLDER_VERSIONS = select(_E).where(
+    _E.journey_id == bindparam("journey_id"),
+    _E.status == "active",
+    _E.version_id != bindparam("version_id"),
+)
+"""A journey's running enrollments on versions before the one just published (ORM rows)."""

@@ -13,3 +13,9 @@ CURRENT_VERSIONS = select(_J.id, _V.id).join(_J).where(_V.version == _J.current_
 DEFINITIONS = select(_V.id, _V.definition).where(
     _V.id.in_(bindparam("version_ids", expanding=True))
 )
+
+
+CURRENT_VERSION = (
+    select(_V).join(_J).where(_J.id == bindparam("journey_id"), _V.version == _J.current_version)
+)
+"""One journey's published version (ORM row)."""
