@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from nurture.engine.ingest import Ingested, ingest_event
 from nurture.engine.runtime import Runtime
 from nurture.engine.suppression import LIFTABLE, find_suppression
 from nurture.formats import EventIn
-from nurture.store import models
+from nurture.store.statements import events, messages
 
 
 @dataclass(frozen=True)
@@ -38,12 +36,7 @@ class SentMessage:
 
 def find_message(rt: Runtime, uid: str) -> SentMessage | None:
     with rt.sessions() as session:
-        row = session.execute(
-            select(models.Message.uid, models.Contact.email, models.Message.journey_id)
-            .add_columns(models.Message.step_id)
-            .join(models.Contact, models.Contact.id == models.Message.contact_id)
-            .where(models.Message.uid == uid)
-        ).first()
+        row = session.execute(messages.SENT_BY_UID, {"uid": uid}).first()
     return SentMessage(row[0], row[1], row[2], row[3]) if row else None
 
 
@@ -66,11 +59,7 @@ def unsubscribe(rt: Runtime, message: SentMessage, how: str) -> Ingested:
     with rt.sessions() as session:
         if find_suppression(session, message.email) is not None:
             return Ingested(None, duplicate=True)
-        since = session.scalar(
-            select(func.max(models.Event.id))
-            .join(models.Contact, models.Contact.id == models.Event.contact_id)
-            .where(models.Contact.email == message.email, models.Event.type == "resubscribed")
-        )
+        since = session.scalar(events.LAST_RESUBSCRIBE_OF_EMAIL, {"email": message.email})
     key = _once(message.email, "unsubscribed", str(since or 0))
     return _ingest(rt, message, "unsubscribed", {"via": how}, key)
 

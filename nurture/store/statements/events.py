@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from nurture.store import models
 
@@ -17,3 +17,10 @@ OF_TYPES = select(_E.type, _E.properties, _E.occurred_at).where(
 )
 """A contact's events of these types (a condition's ``where`` is matched in Python: globs)."""
 OF_TYPES_SINCE = OF_TYPES.where(_E.occurred_at >= bindparam("since"))
+
+LAST_RESUBSCRIBE_OF_EMAIL = (
+    select(func.max(_E.id))
+    .join(models.Contact, models.Contact.id == _E.contact_id)
+    .where(models.Contact.email == bindparam("email"), _E.type == "resubscribed")
+)
+"""The id of an address's latest ``resubscribed`` event: its current subscription begins there."""

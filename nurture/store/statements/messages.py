@@ -110,3 +110,11 @@ UIDS_OF_STEP = select(_M.uid).where(
 SENT_AMONG = (
     select(_M.id).where(_M.uid.in_(bindparam("uids", expanding=True)), _M.status == "sent").limit(1)
 )
+
+
+SENT_BY_UID = (
+    select(_M.uid, models.Contact.email, _M.journey_id, _M.step_id)
+    .join(models.Contact, models.Contact.id == _M.contact_id)
+    .where(_M.uid == bindparam("uid"))
+)
+"""A sent message by its uid, with its contact's address (a tracked open, click or unsubscribe)."""
