@@ -6,7 +6,6 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nurture.domain.contacts import PROFILE_FIELDS, Profile
@@ -16,7 +15,7 @@ from nurture.domain.scoring import Award, ScoringModel
 from nurture.engine.facts import Executor
 from nurture.engine.runtime import Runtime
 from nurture.store import models
-from nurture.store.statements.ledger import BOOK_ROWS
+from nurture.store.statements.ledger import BOOK_ROWS, FIT_SUMS_OF_CONTACT
 
 
 class Scored(Protocol):
@@ -67,13 +66,7 @@ def refresh_fit(rt: Runtime, session: Session, contact: models.Contact, now: dat
     Each fit rule's ledger rows sum to what the rule gives today, so a changed job title
     adds a correcting row rather than rewriting history.
     """
-    have = dict(
-        session.execute(
-            select(models.ScoreEntry.rule, func.sum(models.ScoreEntry.points))
-            .where(models.ScoreEntry.contact_id == contact.id, models.ScoreEntry.kind == "fit")
-            .group_by(models.ScoreEntry.rule)
-        ).all()
-    )
+    have = dict(session.execute(FIT_SUMS_OF_CONTACT, {"contact_id": contact.id}).all())
     awards, grade = fit_corrections(rt.workspace.scoring, profile_of(contact), have)
     record_awards(session, contact, awards, "fit", now)
     contact.grade = grade

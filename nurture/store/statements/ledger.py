@@ -23,3 +23,9 @@ FIT_SUMS = (
     .group_by(_S.contact_id, _S.rule)
 )
 """What each fit rule gives each contact today, by its ledger rows."""
+FIT_SUMS_OF_CONTACT = (
+    select(_S.rule, func.sum(_S.points))
+    .where(_S.contact_id == bindparam("contact_id"), _S.kind == "fit")
+    .group_by(_S.rule)
+)
+"""What each fit rule gives one contact today, by its ledger rows."""
