@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.domain import feedback
@@ -22,6 +21,7 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import record_awards, refresh_fit
 from nurture.engine.stages import apply_move, record_move
 from nurture.store import models
+from nurture.store.statements.handoffs import PENDING_OF_CONTACT
 
 
 def perform(
@@ -54,11 +54,7 @@ def perform(
         else:
             apply_lifecycle(rt, session, contact, now)
     else:
-        pending = session.scalar(
-            select(models.Handoff.id).where(
-                models.Handoff.contact_id == contact.id, models.Handoff.status == "pending"
-            )
-        )
+        pending = session.scalar(PENDING_OF_CONTACT, {"contact_id": contact.id})
         if pending is None:
             cause = f"handed off by {where}" + (f": {step.reason}" if step.reason else "")
             to_mql = handed_off(contact.stage, cause)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.domain.assignment import next_rep, pool_for
@@ -17,7 +16,7 @@ from nurture.engine.owner_messages import OwnerMessage, new_mql
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.store import models
-from nurture.store.statements.handoffs import LAST_OWNER_AMONG
+from nurture.store.statements.handoffs import LAST_OWNER_AMONG, LATEST_OF_CONTACT
 
 
 def hand_off(
@@ -101,9 +100,4 @@ def record(
 
 
 def latest_handoff(session: Session, contact: models.Contact) -> models.Handoff | None:
-    return session.scalars(
-        select(models.Handoff)
-        .where(models.Handoff.contact_id == contact.id)
-        .order_by(models.Handoff.id.desc())
-        .limit(1)
-    ).first()
+    return session.scalars(LATEST_OF_CONTACT, {"contact_id": contact.id}).first()

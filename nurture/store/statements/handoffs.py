@@ -26,3 +26,15 @@ LAST_OWNER_AMONG = (
     .limit(1)
 )
 """The rep of a pool who took the latest handoff (round-robin goes on after them)."""
+
+
+LATEST_OF_CONTACT = (
+    select(_H).where(_H.contact_id == bindparam("contact_id")).order_by(_H.id.desc()).limit(1)
+)
+"""A contact's latest handoff, if any (ORM row)."""
+
+
+PENDING_OF_CONTACT = select(_H.id).where(
+    _H.contact_id == bindparam("contact_id"), _H.status == "pending"
+)
+"""A contact's handoff still awaiting sales, if any (a second one is not opened)."""
