@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,12 +20,13 @@ from nurture.engine.intake.state import WorkingSet
 from nurture.engine.runtime import Runtime
 from nurture.formats import ContactIn
 from nurture.store import models
+from nurture.store.statements import contacts as statements
 
 CHUNK = 500
 
 
 def find_contact(session: Session, email: str) -> models.Contact | None:
-    return session.scalars(select(models.Contact).where(models.Contact.email == email)).first()
+    return session.scalars(statements.OF_EMAIL, {"email": email}).first()
 
 
 def import_contact(rt: Runtime, data: ContactIn) -> None:

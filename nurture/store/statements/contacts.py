@@ -124,6 +124,10 @@ is the run's and live (no row: another run owns the contact, sent the message, o
 failed)."""
 
 
+OF_EMAIL = select(_C).where(_C.email == bindparam("email"))
+"""The contact of one address, if any (ORM row)."""
+
+
 OF_EMAILS = select(_C.__table__).where(_C.email.in_(bindparam("emails", expanding=True)))
 """Whole rows, columns in the table's order (intake's records are built from them)."""
 
