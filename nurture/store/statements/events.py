@@ -17,3 +17,9 @@ OF_TYPES = select(_E.type, _E.properties, _E.occurred_at).where(
 )
 """A contact's events of these types (a condition's ``where`` is matched in Python: globs)."""
 OF_TYPES_SINCE = OF_TYPES.where(_E.occurred_at >= bindparam("since"))
+
+
+EVENTS_OF = (
+    select(_E).where(_E.contact_id == bindparam("contact_id")).order_by(_E.occurred_at, _E.id)
+)
+"""A contact's events, oldest first (ORM rows)."""

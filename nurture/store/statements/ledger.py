@@ -23,3 +23,7 @@ FIT_SUMS = (
     .group_by(_S.contact_id, _S.rule)
 )
 """What each fit rule gives each contact today, by its ledger rows."""
+
+
+LEDGER_OF = select(_S).where(_S.contact_id == bindparam("contact_id")).order_by(_S.at, _S.id)
+"""A contact's whole score ledger, oldest first (ORM rows)."""

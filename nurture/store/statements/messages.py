@@ -110,3 +110,9 @@ UIDS_OF_STEP = select(_M.uid).where(
 SENT_AMONG = (
     select(_M.id).where(_M.uid.in_(bindparam("uids", expanding=True)), _M.status == "sent").limit(1)
 )
+
+
+MESSAGES_OF = (
+    select(_M).where(_M.contact_id == bindparam("contact_id")).order_by(_M.created_at, _M.id)
+)
+"""A contact's emails, oldest first (ORM rows)."""
