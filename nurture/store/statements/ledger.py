@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, delete, func, select
 
 from nurture.domain.scorebook import NON_FIT
 from nurture.store import models
@@ -27,3 +27,7 @@ FIT_SUMS = (
 
 LEDGER_OF = select(_S).where(_S.contact_id == bindparam("contact_id")).order_by(_S.at, _S.id)
 """A contact's whole score ledger, oldest first (ORM rows)."""
+
+
+CLEAR_OF = delete(_S).where(_S.contact_id == bindparam("contact_id"))
+"""A contact's whole ledger dropped (a recompute writes it again from its history)."""
