@@ -70,3 +70,9 @@ OF_CONTACTS = select(_E.__table__).where(
 )
 """Every enrollment of the contacts, whole rows in the table's order (intake orders them by
 id itself: an ORDER BY here lets SQLite walk the whole table in id order)."""
+
+
+OF_CONTACT = (
+    select(_E).where(_E.contact_id == bindparam("contact_id")).order_by(_E.enrolled_at, _E.id)
+)
+"""A contact's enrollments, oldest first (ORM rows)."""
