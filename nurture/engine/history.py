@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.store import models
+from nurture.store.statements.events import EVENTS_OF
+from nurture.store.statements.ledger import LEDGER_OF
+from nurture.store.statements.messages import MESSAGES_OF
+from nurture.store.statements.stage_history import STAGES_OF
 
 PAGES = {"page_viewed"}
 FORMS = {"form_submitted", "demo_requested", "subscribed", "webinar_registered"}
@@ -18,38 +21,22 @@ CONTENT = {"content_downloaded", "webinar_attended"}
 
 def ledger_of(session: Session, contact: models.Contact) -> Sequence[models.ScoreEntry]:
     """The contact's score ledger, oldest first."""
-    return session.scalars(
-        select(models.ScoreEntry)
-        .where(models.ScoreEntry.contact_id == contact.id)
-        .order_by(models.ScoreEntry.at, models.ScoreEntry.id)
-    ).all()
+    return session.scalars(LEDGER_OF, {"contact_id": contact.id}).all()
 
 
 def stages_of(session: Session, contact: models.Contact) -> Sequence[models.StageChange]:
     """The contact's stage history, oldest first."""
-    return session.scalars(
-        select(models.StageChange)
-        .where(models.StageChange.contact_id == contact.id)
-        .order_by(models.StageChange.at, models.StageChange.id)
-    ).all()
+    return session.scalars(STAGES_OF, {"contact_id": contact.id}).all()
 
 
 def contact_history(session: Session, contact: models.Contact) -> dict[str, Any]:
     """Profile, state, every event (and pages, forms, content by kind), emails, ledger, stages."""
-    events = session.scalars(
-        select(models.Event)
-        .where(models.Event.contact_id == contact.id)
-        .order_by(models.Event.occurred_at, models.Event.id)
-    ).all()
+    events = session.scalars(EVENTS_OF, {"contact_id": contact.id}).all()
 
     def of(kinds: set[str]) -> list[dict[str, Any]]:
         return [_event(e) for e in events if e.type in kinds]
 
-    messages = session.scalars(
-        select(models.Message)
-        .where(models.Message.contact_id == contact.id)
-        .order_by(models.Message.created_at, models.Message.id)
-    ).all()
+    messages = session.scalars(MESSAGES_OF, {"contact_id": contact.id}).all()
     ledger = ledger_of(session, contact)
     stages = stages_of(session, contact)
     return {

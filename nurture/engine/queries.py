@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from nurture.domain.contacts import normalise_email
 from nurture.engine.as_of import standing
 from nurture.engine.contacts import find_contact
 from nurture.engine.history import ledger_of, stages_of
 from nurture.engine.runtime import Runtime
 from nurture.errors import NotFound
-from nurture.store import models
+from nurture.store.statements import contacts as contact_statements
+from nurture.store.statements import enrollments, handoffs, messages
 
 
 def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
@@ -31,20 +30,12 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
             at,
         )
         handed_off = session.scalar(
-            select(func.count())
-            .select_from(models.Handoff)
-            .where(models.Handoff.contact_id == contact.id, models.Handoff.created_at <= at)
+            handoffs.COUNT_OF_CONTACT_AS_OF, {"contact_id": contact.id, "at": at}
         )
-        messages = session.scalars(
-            select(models.Message)
-            .where(models.Message.contact_id == contact.id, models.Message.created_at <= at)
-            .order_by(models.Message.created_at, models.Message.id)
+        emails = session.scalars(
+            messages.MESSAGES_OF_AS_OF, {"contact_id": contact.id, "at": at}
         ).all()
-        journeys = session.scalars(
-            select(models.Enrollment)
-            .where(models.Enrollment.contact_id == contact.id)
-            .order_by(models.Enrollment.enrolled_at, models.Enrollment.id)
-        ).all()
+        journeys = session.scalars(enrollments.OF_CONTACT, {"contact_id": contact.id}).all()
         return {
             "email": contact.email,
             "as_of": at.isoformat(),
@@ -64,7 +55,7 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
                     "sent_at": m.sent_at.isoformat() if m.sent_at else None,
                     "error": m.error,
                 }
-                for m in messages
+                for m in emails
             ],
             "enrollments": [
                 {
@@ -83,28 +74,18 @@ def contact_summary(rt: Runtime, email: str) -> dict[str, Any]:
 
 
 def sent_by_step(rt: Runtime) -> list[tuple[str, str, int]]:
-    M = models.Message
     with rt.sessions() as session:
-        rows = session.execute(
-            select(M.journey_id, M.step_id, func.count())
-            .where(M.status == "sent")
-            .group_by(M.journey_id, M.step_id)
-            .order_by(M.journey_id, func.min(M.id))
-        ).all()
+        rows = session.execute(messages.SENT_BY_STEP).all()
     return [(journey or "", step or "", count) for journey, step, count in rows]
 
 
 def contacts_by_stage(rt: Runtime) -> dict[str, int]:
-    C = models.Contact
     with rt.sessions() as session:
-        rows = session.execute(select(C.stage, func.count()).group_by(C.stage)).all()
+        rows = session.execute(contact_statements.COUNT_BY_STAGE).all()
     return dict(rows)
 
 
 def handoffs_by_owner(rt: Runtime) -> dict[str, int]:
-    H = models.Handoff
     with rt.sessions() as session:
-        rows = session.execute(
-            select(H.owner, func.count()).group_by(H.owner).order_by(H.owner)
-        ).all()
+        rows = session.execute(handoffs.COUNT_BY_OWNER).all()
     return dict(rows)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from nurture.domain.events import Event
@@ -20,6 +19,10 @@ from nurture.engine.lifecycle import apply_lifecycle
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of, write_rows
 from nurture.store import models
+from nurture.store.statements import contacts as contact_statements
+from nurture.store.statements.events import EVENTS_OF
+from nurture.store.statements.ledger import CLEAR_OF
+from nurture.store.statements.stage_history import RECYCLES_OF
 
 BATCH = 200
 
@@ -32,13 +35,12 @@ class Recomputed:
 
 def recompute(rt: Runtime, now: datetime | None = None) -> Recomputed:
     now = now or rt.clock.now()
-    C = models.Contact
     seen = changed = 0
     after = 0
     while True:
         with rt.sessions.begin() as session:
             contacts = session.scalars(
-                select(C).where(C.id > after).order_by(C.id).limit(BATCH)
+                contact_statements.AFTER_ID, {"after": after, "limit": BATCH}
             ).all()
             if not contacts:
                 return Recomputed(seen, changed)
@@ -53,20 +55,8 @@ def recompute(rt: Runtime, now: datetime | None = None) -> Recomputed:
 def rescore(rt: Runtime, session: Session, contact: models.Contact, now: datetime) -> None:
     """Rewrite one contact's ledger from its history, then apply forward stage moves."""
     model = rt.workspace.scoring
-    S = models.ScoreEntry
-    events = session.scalars(
-        select(models.Event)
-        .where(models.Event.contact_id == contact.id)
-        .order_by(models.Event.occurred_at, models.Event.id)
-    ).all()
-    resets = session.execute(
-        select(models.StageChange.at, models.StageChange.cause)
-        .where(
-            models.StageChange.contact_id == contact.id,
-            models.StageChange.to_stage == "recycled",
-        )
-        .order_by(models.StageChange.at)
-    ).all()
+    events = session.scalars(EVENTS_OF, {"contact_id": contact.id}).all()
+    resets = session.execute(RECYCLES_OF, {"contact_id": contact.id}).all()
     rows, book = replay(
         model,
         ((e, Event(e.type, e.occurred_at, e.properties)) for e in events),
@@ -78,7 +68,7 @@ def rescore(rt: Runtime, session: Session, contact: models.Contact, now: datetim
         for rule in model.fit
         if (points := model.fit_points(profile_of(contact))[rule.id])
     ]
-    session.execute(delete(S).where(S.contact_id == contact.id))
+    session.execute(CLEAR_OF, {"contact_id": contact.id})
     contact.score = 0
     write_rows(session, contact, sorted([*fit, *rows], key=lambda r: r.at))
     contact.last_active_at = book.last_activity

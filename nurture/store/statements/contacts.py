@@ -143,3 +143,11 @@ MOVE_CREATION = (
     .values(at=bindparam("_moment"))
 )
 """A backfilled contact's "created" history row follows its creation back in time."""
+
+
+AFTER_ID = select(_C).where(_C.id > bindparam("after")).order_by(_C.id).limit(bindparam("limit"))
+"""The next batch of contacts by id (a walk over every contact, one batch per transaction)."""
+
+
+COUNT_BY_STAGE = select(_C.stage, func.count()).group_by(_C.stage)
+"""How many contacts each stage holds (the report's funnel)."""

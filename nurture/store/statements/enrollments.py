@@ -78,3 +78,9 @@ ACTIVE_ON_OLDER_VERSIONS = select(_E).where(
     _E.version_id != bindparam("version_id"),
 )
 """A journey's running enrollments on versions before the one just published (ORM rows)."""
+
+
+OF_CONTACT = (
+    select(_E).where(_E.contact_id == bindparam("contact_id")).order_by(_E.enrolled_at, _E.id)
+)
+"""A contact's enrollments, oldest first (ORM rows)."""

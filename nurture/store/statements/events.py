@@ -24,3 +24,9 @@ LAST_RESUBSCRIBE_OF_EMAIL = (
     .where(models.Contact.email == bindparam("email"), _E.type == "resubscribed")
 )
 """The id of an address's latest ``resubscribed`` event: its current subscription begins there."""
+
+
+EVENTS_OF = (
+    select(_E).where(_E.contact_id == bindparam("contact_id")).order_by(_E.occurred_at, _E.id)
+)
+"""A contact's events, oldest first (ORM rows)."""

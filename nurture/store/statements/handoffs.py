@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from nurture.store import models
 
@@ -38,3 +38,15 @@ PENDING_OF_CONTACT = select(_H.id).where(
     _H.contact_id == bindparam("contact_id"), _H.status == "pending"
 )
 """A contact's handoff still awaiting sales, if any (a second one is not opened)."""
+
+
+COUNT_OF_CONTACT_AS_OF = (
+    select(func.count())
+    .select_from(_H)
+    .where(_H.contact_id == bindparam("contact_id"), _H.created_at <= bindparam("at"))
+)
+"""How many handoffs a contact had by ``:at`` (it has an owner only once handed off)."""
+
+
+COUNT_BY_OWNER = select(_H.owner, func.count()).group_by(_H.owner).order_by(_H.owner)
+"""How many handoffs each rep took."""

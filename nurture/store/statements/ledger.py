@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, delete, func, select
 
 from nurture.domain.scorebook import NON_FIT
 from nurture.store import models
@@ -29,3 +29,11 @@ FIT_SUMS_OF_CONTACT = (
     .group_by(_S.rule)
 )
 """What each fit rule gives one contact today, by its ledger rows."""
+
+
+LEDGER_OF = select(_S).where(_S.contact_id == bindparam("contact_id")).order_by(_S.at, _S.id)
+"""A contact's whole score ledger, oldest first (ORM rows)."""
+
+
+CLEAR_OF = delete(_S).where(_S.contact_id == bindparam("contact_id"))
+"""A contact's whole ledger dropped (a recompute writes it again from its history)."""

@@ -118,3 +118,22 @@ SENT_BY_UID = (
     .where(_M.uid == bindparam("uid"))
 )
 """A sent message by its uid, with its contact's address (a tracked open, click or unsubscribe)."""
+
+
+MESSAGES_OF = (
+    select(_M).where(_M.contact_id == bindparam("contact_id")).order_by(_M.created_at, _M.id)
+)
+"""A contact's emails, oldest first (ORM rows)."""
+
+
+MESSAGES_OF_AS_OF = MESSAGES_OF.where(_M.created_at <= bindparam("at"))
+"""A contact's emails created by ``:at``, oldest first (ORM rows)."""
+
+
+SENT_BY_STEP = (
+    select(_M.journey_id, _M.step_id, func.count())
+    .where(_M.status == "sent")
+    .group_by(_M.journey_id, _M.step_id)
+    .order_by(_M.journey_id, func.min(_M.id))
+)
+"""How many emails each journey step sent, steps in the order they first sent."""
