@@ -12,17 +12,20 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import select
 
 from nurture.clock import ManualClock
 from nurture.domain.lifecycle import ALL_STAGES
-from nurture.engine.queries import contacts_by_stage, handoffs_by_owner, sent_by_step
+from nurture.engine.queries import (
+    contacts_by_stage,
+    handoffs_by_owner,
+    holds_contacts,
+    sent_by_step,
+)
 from nurture.engine.runtime import Runtime
 from nurture.errors import NurtureError
 from nurture.formats import ContactIn, EventIn
 from nurture.simulation.replay import replay
 from nurture.simulation.scenario import Scenario
-from nurture.store import models
 from nurture.store.db import clear_all
 
 DEMO_START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -216,13 +219,12 @@ def run_demo(
 
         publish_journeys(rt)
     else:
-        with rt.sessions() as session:
-            if session.scalar(select(models.Contact.id).limit(1)) is not None:
-                raise NurtureError(
-                    "the database already holds contacts: run the demo with "
-                    "--reset (it empties the database) or point "
-                    "NURTURE_DATABASE_URL at a new file"
-                )
+        if holds_contacts(rt):
+            raise NurtureError(
+                "the database already holds contacts: run the demo with "
+                "--reset (it empties the database) or point "
+                "NURTURE_DATABASE_URL at a new file"
+            )
     data = generate(seed, contacts, days)
     task = progress.add_task(f"{days} days of engagement", total=len(data.events))
     scenario = Scenario(DEMO_START, days, data.contacts, data.events)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
-
 from nurture.domain.contacts import normalise_email
 from nurture.engine.as_of import standing
 from nurture.engine.contacts import find_contact
 from nurture.engine.history import ledger_of, stages_of
 from nurture.engine.runtime import Runtime
 from nurture.errors import NotFound
-from nurture.store import models
+from nurture.store.statements import events, handoffs, notifications
 
 
 def explain(rt: Runtime, email: str) -> dict[str, Any]:
@@ -31,26 +29,15 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
             contact, ledger_of(session, contact), stages_of(session, contact), model, at
         )
         ledger = then.ledger
-        sources = dict(
-            session.execute(
-                select(models.Event.id, models.Event.source_id).where(
-                    models.Event.id.in_({r.event_id for r in ledger if r.event_id})
-                )
-            ).all()
-        )
+        event_ids = list({r.event_id for r in ledger if r.event_id})
+        sources = dict(session.execute(events.SOURCE_IDS, {"event_ids": event_ids}).all())
         stages = then.stages
-        handoffs = session.scalars(
-            select(models.Handoff)
-            .where(models.Handoff.contact_id == contact.id, models.Handoff.created_at <= at)
-            .order_by(models.Handoff.id)
+        opened = session.scalars(
+            handoffs.OF_CONTACT_AS_OF, {"contact_id": contact.id, "at": at}
         ).all()
         trail = {
-            h.id: session.scalars(
-                select(models.HandoffEvent)
-                .where(models.HandoffEvent.handoff_id == h.id, models.HandoffEvent.at <= at)
-                .order_by(models.HandoffEvent.at, models.HandoffEvent.id)
-            ).all()
-            for h in handoffs
+            h.id: session.scalars(handoffs.TRAIL_AS_OF, {"handoff_id": h.id, "at": at}).all()
+            for h in opened
         }
         rules: dict[str, int] = {}
         for row in ledger:
@@ -62,7 +49,7 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
             "band": then.band,
             "grade": then.grade,
             "stage": then.stage,
-            "owner": contact.owner if handoffs else None,
+            "owner": contact.owner if opened else None,
             "fit_points": then.fit_points,
             "behaviour_points": then.score - then.fit_points,
             "action": model.action(then.grade, then.band),
@@ -98,7 +85,7 @@ def explain(rt: Runtime, email: str) -> dict[str, Any]:
                         for e in trail[h.id]
                     ],
                 }
-                for h in handoffs
+                for h in opened
             ],
         }
 
@@ -108,29 +95,17 @@ def handoff_board(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
     notification not delivered yet (nothing is lost silently), each naming its handoff."""
     now = rt.clock.now()
     with rt.sessions() as session:
-        rows = session.execute(
-            select(models.Handoff, models.Contact.email)
-            .join(models.Contact)
-            .order_by(models.Handoff.id)
-        ).all()
+        rows = session.execute(handoffs.WITH_EMAILS).all()
         escalations = Counter(
             (handoff_id, "reassignments" if (data or {}).get("to") else "escalations")
-            for handoff_id, data in session.execute(
-                select(models.HandoffEvent.handoff_id, models.HandoffEvent.data).where(
-                    models.HandoffEvent.kind == "escalated"
-                )
-            )
+            for handoff_id, data in session.execute(handoffs.ESCALATIONS)
         )
-        waiting = session.scalars(
-            select(models.Notification)
-            .where(models.Notification.status != "delivered")
-            .order_by(models.Notification.id)
-        ).all()
-        handoffs = []
+        waiting = session.scalars(notifications.UNDELIVERED).all()
+        board = []
         for h, email in rows:
             moved, told = escalations[(h.id, "reassignments")], escalations[(h.id, "escalations")]
             overdue = h.status == "pending" and h.check_at is not None and h.sla_due_at < now
-            handoffs.append(
+            board.append(
                 {
                     "id": h.id,
                     "email": email,
@@ -144,7 +119,7 @@ def handoff_board(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
                 }
             )
         return {
-            "handoffs": handoffs,
+            "handoffs": board,
             "undelivered": [
                 {
                     "id": n.id,

@@ -89,3 +89,9 @@ def handoffs_by_owner(rt: Runtime) -> dict[str, int]:
     with rt.sessions() as session:
         rows = session.execute(handoffs.COUNT_BY_OWNER).all()
     return dict(rows)
+
+
+def holds_contacts(rt: Runtime) -> bool:
+    """Whether the database holds any contact (the demo will not mix its own with them)."""
+    with rt.sessions() as session:
+        return session.scalar(contact_statements.ANY) is not None

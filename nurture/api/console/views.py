@@ -11,8 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select
-
 from nurture.charts.counts import Counts
 from nurture.charts.live import live_counts, stored_chart, stored_versions, template_subjects
 from nurture.charts.model import Chart
@@ -25,6 +23,7 @@ from nurture.reports.scope import Scope
 from nurture.reports.steps import StoredVersion
 from nurture.settings import Settings
 from nurture.store import models
+from nurture.store.statements import contacts, enrollments, handoffs
 
 _PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$", re.S)
 
@@ -40,17 +39,10 @@ def stamp(moment: datetime | str | None) -> str:
 
 def journey_list(rt: Runtime) -> list[dict[str, Any]]:
     """Published journeys (with enrolled and active counts), then workspace ones not yet out."""
-    E = models.Enrollment
     with rt.sessions() as session:
         counts = {
             journey: (int(enrolled), int(active or 0))
-            for journey, enrolled, active in session.execute(
-                select(
-                    E.journey_id,
-                    func.count(),
-                    func.sum(case((E.status == "active", 1), else_=0)),
-                ).group_by(E.journey_id)
-            )
+            for journey, enrolled, active in session.execute(enrollments.COUNTS_BY_JOURNEY)
         }
     current = [v for v in stored_versions(rt.engine) if v.current]
     rows = [
@@ -94,14 +86,15 @@ def journey_page(
 
 def find_contacts(rt: Runtime, query: str, limit: int = 50) -> list[dict[str, Any]]:
     """Contacts whose email contains ``query``; without one, the most recently active."""
-    C = models.Contact
-    statement = select(C.email, C.stage, C.score, C.band, C.grade, C.owner, C.updated_at)
+    statement = contacts.RECENT
+    params: dict[str, Any] = {"limit": limit}
     if query:
-        statement = statement.where(C.email.contains(query.strip().lower(), autoescape=True))
-    statement = statement.order_by(C.updated_at.desc(), C.id).limit(limit)
+        statement = contacts.MATCHING
+        params["fragment"] = contacts.like_fragment(query.strip().lower())
     with rt.sessions() as session:
         return [
-            dict(r._mapping) | {"updated": stamp(r.updated_at)} for r in session.execute(statement)
+            dict(r._mapping) | {"updated": stamp(r.updated_at)}
+            for r in session.execute(statement, params)
         ]
 
 
@@ -109,31 +102,14 @@ def contact_page(rt: Runtime, email: str) -> dict[str, Any]:
     """The contact's state, its score explained, its handoffs and one merged timeline."""
     data = explain(rt, email)
     with rt.sessions() as session:
-        contact = session.scalars(
-            select(models.Contact).where(models.Contact.email == data["email"])
-        ).one()
+        contact = session.scalars(contacts.OF_EMAIL, {"email": data["email"]}).one()
         history = contact_history(session, contact)
-        enrollments = session.scalars(
-            select(models.Enrollment)
-            .where(models.Enrollment.contact_id == contact.id)
-            .order_by(models.Enrollment.enrolled_at, models.Enrollment.id)
-        ).all()
-        splits = session.scalars(
-            select(models.SplitAssignment)
-            .where(models.SplitAssignment.contact_id == contact.id)
-            .order_by(models.SplitAssignment.assigned_at)
-        ).all()
-        branches = session.scalars(
-            select(models.BranchDecision)
-            .where(models.BranchDecision.contact_id == contact.id)
-            .order_by(models.BranchDecision.at, models.BranchDecision.id)
-        ).all()
-        timeline = _timeline(history, data, enrollments, [*splits, *branches])
-        handoffs = session.scalars(
-            select(models.Handoff)
-            .where(models.Handoff.contact_id == contact.id)
-            .order_by(models.Handoff.id)
-        ).all()
+        of_contact = {"contact_id": contact.id}
+        entered = session.scalars(enrollments.OF_CONTACT, of_contact).all()
+        splits = session.scalars(enrollments.SPLITS_OF_CONTACT, of_contact).all()
+        branches = session.scalars(enrollments.BRANCHES_OF_CONTACT, of_contact).all()
+        timeline = _timeline(history, data, entered, [*splits, *branches])
+        opened = session.scalars(handoffs.OF_CONTACT, of_contact).all()
         now = rt.clock.now()
         sla = [
             {
@@ -145,7 +121,7 @@ def contact_page(rt: Runtime, email: str) -> dict[str, Any]:
                 "state": _sla_state(h, now),
                 "reason": h.reason or "",
             }
-            for h in handoffs
+            for h in opened
         ]
         profile = history["contact"]
     return {"explain": data, "timeline": timeline, "sla": sla, "profile": profile}

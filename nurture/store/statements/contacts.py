@@ -151,3 +151,33 @@ AFTER_ID = select(_C).where(_C.id > bindparam("after")).order_by(_C.id).limit(bi
 
 COUNT_BY_STAGE = select(_C.stage, func.count()).group_by(_C.stage)
 """How many contacts each stage holds (the report's funnel)."""
+
+
+ANY = select(_C.id).limit(1)
+"""Some contact's id: none when the database holds no contacts."""
+
+
+_LISTED = select(_C.email, _C.stage, _C.score, _C.band, _C.grade, _C.owner, _C.updated_at)
+_RECENT_FIRST = (_C.updated_at.desc(), _C.id)
+
+
+RECENT = _LISTED.order_by(*_RECENT_FIRST).limit(bindparam("limit"))
+"""The most recently updated contacts, with what a list of them shows."""
+
+
+_ESCAPE = "/"
+
+
+MATCHING = (
+    _LISTED.where(_C.email.contains(bindparam("fragment"), escape=_ESCAPE))
+    .order_by(*_RECENT_FIRST)
+    .limit(bindparam("limit"))
+)
+"""Contacts whose address contains ``:fragment`` (escaped by :func:`like_fragment`), the most
+recently updated first."""
+
+
+def like_fragment(text: str) -> str:
+    """``text`` to match literally in :data:`MATCHING` (``%`` and ``_`` are not wildcards)."""
+    escaped = text.replace(_ESCAPE, _ESCAPE * 2)
+    return escaped.replace("%", f"{_ESCAPE}%").replace("_", f"{_ESCAPE}_")

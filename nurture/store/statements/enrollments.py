@@ -1,13 +1,14 @@
-"""Statements of the enrollments aggregate the scheduler, the executor and operators use."""
+"""Statements of the enrollments aggregate (with the split and branch decisions it owns) the
+scheduler, the executor and operators use."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from nurture.store import models
 
-_E = models.Enrollment
+_E, _SA, _BD = models.Enrollment, models.SplitAssignment, models.BranchDecision
 
 
 DUE_OF_CONTACTS = (
@@ -84,3 +85,21 @@ OF_CONTACT = (
     select(_E).where(_E.contact_id == bindparam("contact_id")).order_by(_E.enrolled_at, _E.id)
 )
 """A contact's enrollments, oldest first (ORM rows)."""
+
+
+COUNTS_BY_JOURNEY = select(
+    _E.journey_id, func.count(), func.sum(case((_E.status == "active", 1), else_=0))
+).group_by(_E.journey_id)
+"""How many enrollments each journey has, and how many of them are active."""
+
+
+SPLITS_OF_CONTACT = (
+    select(_SA).where(_SA.contact_id == bindparam("contact_id")).order_by(_SA.assigned_at)
+)
+"""The A/B variants a contact's enrollments were given, oldest first (ORM rows)."""
+
+
+BRANCHES_OF_CONTACT = (
+    select(_BD).where(_BD.contact_id == bindparam("contact_id")).order_by(_BD.at, _BD.id)
+)
+"""Which way a contact's enrollments went at branch and wait_for steps, oldest first (ORM rows)."""

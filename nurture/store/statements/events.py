@@ -30,3 +30,7 @@ EVENTS_OF = (
     select(_E).where(_E.contact_id == bindparam("contact_id")).order_by(_E.occurred_at, _E.id)
 )
 """A contact's events, oldest first (ORM rows)."""
+
+
+SOURCE_IDS = select(_E.id, _E.source_id).where(_E.id.in_(bindparam("event_ids", expanding=True)))
+"""The source id of each of these events (what a score's ledger row points back to)."""

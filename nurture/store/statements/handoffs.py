@@ -1,4 +1,5 @@
-"""Statements of the handoffs aggregate the engine's SLA check runs."""
+"""Statements of the handoffs aggregate (handoffs and their events): the SLA check, a
+contact's explanation and the handoff board."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from sqlalchemy import bindparam, func, select
 
 from nurture.store import models
 
-_H = models.Handoff
+_H, _HE = models.Handoff, models.HandoffEvent
 
 
 CHECKS_DUE = (
@@ -50,3 +51,27 @@ COUNT_OF_CONTACT_AS_OF = (
 
 COUNT_BY_OWNER = select(_H.owner, func.count()).group_by(_H.owner).order_by(_H.owner)
 """How many handoffs each rep took."""
+
+
+OF_CONTACT = select(_H).where(_H.contact_id == bindparam("contact_id")).order_by(_H.id)
+"""A contact's handoffs, oldest first (ORM rows)."""
+
+
+OF_CONTACT_AS_OF = OF_CONTACT.where(_H.created_at <= bindparam("at"))
+"""A contact's handoffs opened by ``:at``, oldest first (ORM rows)."""
+
+
+TRAIL_AS_OF = (
+    select(_HE)
+    .where(_HE.handoff_id == bindparam("handoff_id"), _HE.at <= bindparam("at"))
+    .order_by(_HE.at, _HE.id)
+)
+"""What happened to one handoff by ``:at``, in order (ORM rows)."""
+
+
+WITH_EMAILS = select(_H, models.Contact.email).join(models.Contact).order_by(_H.id)
+"""Every handoff with its contact's address (ORM rows), oldest first: the handoff board."""
+
+
+ESCALATIONS = select(_HE.handoff_id, _HE.data).where(_HE.kind == "escalated")
+"""Every escalation of every handoff, with its data (a reassignment names its new owner)."""

@@ -31,3 +31,7 @@ NEXT_FREE = select(func.min(_N.next_attempt_at)).where(
     (_N.lease_until.is_(None)) | (_N.lease_until <= bindparam("now"))
 )
 """The earliest attempt due that no sweep holds (a claimed one is on its way)."""
+
+
+UNDELIVERED = select(_N).where(_N.status != "delivered").order_by(_N.id)
+"""Every notification not delivered yet, oldest first (ORM rows): nothing is lost silently."""
