@@ -1,5 +1,6 @@
 """``nurture report``: funnel, stage times, journeys, sources, SLA, scores and A/B splits.
 
-Every area keeps its SQL statements named in its own module (set-based, SQLite and
-PostgreSQL alike); :mod:`nurture.reports.build` runs them all for one :class:`Scope`.
+Each area runs its statements, named in nurture/store/statements/reports/ (set-based, SQLite
+and PostgreSQL alike), and turns their rows into the report's rows; it builds no SQL itself.
+:mod:`nurture.reports.build` runs them all for one :class:`Scope`.
 """

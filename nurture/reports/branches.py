@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from nurture.reports.scope import Scope, Statement
-from nurture.store.models import BranchDecision, Contact
+from nurture.reports.scope import Scope
+from nurture.store.statements.reports.branches import decisions_per_way
 
 
 @dataclass(frozen=True)
@@ -24,25 +23,6 @@ class BranchRow:
     target: str | None
     decisions: int
     contacts: int
-
-
-def decisions_per_way(scope: Scope) -> Statement:
-    """Named statement: decisions and distinct contacts per step, condition and target."""
-    d = BranchDecision
-    cohort = scope.cohort_of(Contact.created_at)
-    keys = (d.journey_id, d.step_id, d.condition, d.target)
-    return (
-        select(
-            cohort.label("cohort"),
-            *keys,
-            func.count().label("decisions"),
-            func.count(func.distinct(d.contact_id)).label("contacts"),
-        )
-        .join(Contact, Contact.id == d.contact_id)
-        .where(*scope.window(d.at))
-        .group_by(*scope.cohort_groups(Contact.created_at), *keys)
-        .order_by(*scope.cohort_groups(Contact.created_at), *keys)
-    )
 
 
 def branches(connection: Connection, scope: Scope) -> list[BranchRow]:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, func, literal_column, select
 from sqlalchemy.engine import Connection
 
-from nurture.reports.scope import Scope, Statement
-from nurture.store.models import Contact
-
-BUCKET = 10
+from nurture.reports.scope import Scope
+from nurture.store.statements.reports.scores import band_grade_counts, score_buckets
 
 
 @dataclass(frozen=True)
@@ -31,36 +28,6 @@ class Bucket:
     cohort: str
     low: int
     contacts: int
-
-
-def band_grade_counts(scope: Scope) -> Statement:
-    """Named statement: contacts and mean score per band and grade."""
-    cohort = scope.cohort_of(Contact.created_at)
-    return (
-        select(
-            cohort.label("cohort"),
-            Contact.band,
-            Contact.grade,
-            func.count().label("contacts"),
-            func.avg(Contact.score).label("mean"),
-        )
-        .where(*scope.window(Contact.created_at))
-        .group_by(*scope.cohort_groups(Contact.created_at), Contact.band, Contact.grade)
-        .order_by(*scope.cohort_groups(Contact.created_at), Contact.band, Contact.grade)
-    )
-
-
-def score_buckets(scope: Scope) -> Statement:
-    """Named statement: contacts per score bucket of BUCKET points (floor, negatives too)."""
-    cohort = scope.cohort_of(Contact.created_at)
-    size = literal_column(str(BUCKET), Integer)
-    low = (Contact.score - ((Contact.score % size) + size) % size).label("low")
-    return (
-        select(cohort.label("cohort"), low, func.count().label("contacts"))
-        .where(*scope.window(Contact.created_at))
-        .group_by(*scope.cohort_groups(Contact.created_at), low)
-        .order_by(*scope.cohort_groups(Contact.created_at), low)
-    )
 
 
 def band_grades(connection: Connection, scope: Scope) -> list[BandGrade]:

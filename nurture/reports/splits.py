@@ -11,12 +11,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
-from nurture.reports.journeys import GOAL_PREFIX
-from nurture.reports.scope import Scope, Statement
-from nurture.store.models import Contact, Enrollment, SplitAssignment
+from nurture.reports.scope import Scope
+from nurture.store.statements.reports.splits import conversions_per_variant
 
 
 @dataclass(frozen=True)
@@ -81,29 +79,6 @@ class SplitResult:
     journey: str
     step: str
     test: SplitTest
-
-
-def conversions_per_variant(scope: Scope) -> Statement:
-    """Named statement: enrollments assigned and converted per split step and variant."""
-    a = SplitAssignment.__table__.c
-    cohort = scope.cohort_of(Contact.created_at)
-    goal = Enrollment.exit_reason.like(f"{GOAL_PREFIX}%")
-    return (
-        select(
-            cohort.label("cohort"),
-            a.journey_id,
-            a.step_id,
-            a.variant,
-            func.count(func.distinct(a.enrollment_id)).label("assigned"),
-            func.count(func.distinct(case((goal, a.enrollment_id), else_=None))).label("converted"),
-        )
-        .select_from(SplitAssignment)
-        .join(Enrollment, Enrollment.id == a.enrollment_id)
-        .join(Contact, Contact.id == a.contact_id)
-        .where(*scope.window(a.assigned_at))
-        .group_by(*scope.cohort_groups(Contact.created_at), a.journey_id, a.step_id, a.variant)
-        .order_by(*scope.cohort_groups(Contact.created_at), a.journey_id, a.step_id, a.variant)
-    )
 
 
 def splits(connection: Connection, scope: Scope) -> list[SplitResult]:

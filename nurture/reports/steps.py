@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from nurture.reports.scope import Scope, Statement
-from nurture.store.models import Contact, Enrollment, Journey, JourneyVersion
+from nurture.reports.scope import Scope
+from nurture.store.statements.reports.steps import (
+    VERSIONS,
+    VERSIONS_OF_JOURNEY,
+    enrollment_paths,
+)
 
 ENTRY = ""
 """The source of the move into a journey's first step."""
@@ -41,22 +44,6 @@ class MoveRow:
     source: str
     target: str
     contacts: int
-
-
-def enrollment_paths(scope: Scope) -> Statement:
-    """Named statement: the path of every enrollment enrolled in the range, with its version's
-    first step (where the enrollment came in)."""
-    return (
-        select(
-            scope.cohort_of(Contact.created_at).label("cohort"),
-            Enrollment.journey_id,
-            Enrollment.path,
-            JourneyVersion.definition,
-        )
-        .join(Contact, Contact.id == Enrollment.contact_id)
-        .join(JourneyVersion, JourneyVersion.id == Enrollment.version_id)
-        .where(*scope.window(Enrollment.enrolled_at))
-    )
 
 
 def visits_and_moves(connection: Connection, scope: Scope) -> tuple[list[VisitRow], list[MoveRow]]:
@@ -88,29 +75,14 @@ class StoredVersion:
     definition: dict[str, Any]
 
 
-def journey_versions(journey_id: str | None = None) -> Statement:
-    """Named statement: the published versions of one journey (or all), newest first."""
-    statement = (
-        select(
-            Journey.id,
-            Journey.name,
-            Journey.current_version,
-            JourneyVersion.version,
-            JourneyVersion.created_at,
-            JourneyVersion.definition,
-        )
-        .join(JourneyVersion, JourneyVersion.journey_id == Journey.id)
-        .order_by(Journey.id, JourneyVersion.version.desc())
-    )
-    if journey_id is not None:
-        statement = statement.where(Journey.id == journey_id)
-    return statement
-
-
 def versions(connection: Connection, journey_id: str | None = None) -> list[StoredVersion]:
     return [
         StoredVersion(
             r.id, r.name, r.version, r.version == r.current_version, r.created_at, r.definition
         )
-        for r in connection.execute(journey_versions(journey_id))
+        for r in (
+            connection.execute(VERSIONS)
+            if journey_id is None
+            else connection.execute(VERSIONS_OF_JOURNEY, {"journey_id": journey_id})
+        )
     ]
