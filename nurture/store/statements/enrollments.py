@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import BindParameter, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from nurture.store import models
@@ -22,12 +22,23 @@ DUE_OF_CONTACTS = (
 """The claimed contacts' enrollments with a step due now."""
 
 
-ACTIVE_WITH_CONTACTS = (
-    select(_E)
-    .where(_E.id.in_(bindparam("enrollment_ids", expanding=True)), _E.status == "active")
-    .options(joinedload(_E.contact))
+_IN_ROUND: BindParameter[list[int]] = bindparam("enrollment_ids", expanding=True)
+
+
+ACTIVE_OF_IDS = select(_E.__table__).where(_E.id.in_(_IN_ROUND), _E.status == "active")
+"""A send round's enrollments still active, whole rows in the table's order (plain rows)."""
+
+
+CONTACTS_OF_IDS = select(models.Contact.__table__).where(
+    models.Contact.id.in_(select(_E.contact_id).where(_E.id.in_(_IN_ROUND)))
 )
-"""A round's enrollments, their contacts loaded alongside (ORM rows)."""
+"""The contacts of a send round's enrollments, whole rows in the table's order."""
+
+
+SPLITS_OF_IDS = select(models.SplitAssignment.enrollment_id, models.SplitAssignment.step_id).where(
+    models.SplitAssignment.enrollment_id.in_(_IN_ROUND)
+)
+"""The splits these enrollments were assigned a variant at (the first assignment stands)."""
 
 
 FAILED = "failed"
