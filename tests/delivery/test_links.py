@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 
 import pytest
@@ -29,6 +30,18 @@ def test_tokens_are_those_itsdangerous_makes(url: str) -> None:
             ("click", links.click_url(uid, url).split("/c/", 1)[1], [uid, url]),
         ]:
             assert made == URLSafeSerializer(SECRET, salt=salt).dumps(value)
+
+
+def test_payloads_are_compressed_exactly_when_itsdangerous_compresses_them() -> None:
+    rng = random.Random(18)
+    alphabets = ["0123456789abcdef-", "ab", "abc/:.", "".join(map(chr, range(32, 127)))]
+    for _ in range(3000):
+        size = rng.randint(1, 260)
+        text = "".join(rng.choice(rng.choice(alphabets)) for _ in range(size))
+        if rng.random() < 0.3:
+            text = text[: size // 2] * 2  # long repeats
+        expected = URLSafeSerializer(SECRET, salt="click").dumps(["uid", text])
+        assert Links(SECRET, "https://t.example").click_url("uid", text).endswith("/" + expected)
 
 
 def test_a_compressed_token_is_read_back() -> None:

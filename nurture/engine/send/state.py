@@ -21,25 +21,31 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import cap_window_start
+from nurture.store import models
 from nurture.store.statements import enrollments, journeys, messages
 
 Message = dict[str, Any]
 """A message row: read (``id``, ``uid``, ``status``, ``subject``, ``error``) or new (every column)."""
 
 
+_ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
+
+
 @dataclass
 class RoundState:
-    """The round's enrollments (by id) and contacts (by id), the send rules' history, and
-    the enrollments' messages by idempotency key. Decisions are applied here at once, so the
-    next enrollment of the round sees them."""
+    """The round's enrollments (by id) and contacts (by id), read at once; the send rules'
+    history and the enrollments' messages by idempotency key, read when the first enrollment
+    reaches an outward step (a round that only moves enrollments on to a wait reads neither).
+    Decisions are applied here at once, so the next enrollment of the round sees them."""
 
     rt: Runtime
     connection: Connection
+    now: datetime
     enrollments: dict[int, EnrollmentRow]
     contacts: dict[int, ContactRow]
-    history: SendHistory
-    messages: dict[str, Message]
     profiles: dict[int, Profile] = field(default_factory=dict)
+    _history: SendHistory | None = None
+    _messages: dict[str, Message] | None = None
     _splits: set[tuple[int, str]] | None = None
 
     @classmethod
@@ -52,36 +58,42 @@ class RoundState:
         now: datetime,
     ) -> RoundState:
         """The active ones of ``enrollment_ids`` whose contact is in ``held``."""
-        ids = list(enrollment_ids)
-        found = {
-            row.id: enrollment_from(row)
-            for row in connection.execute(enrollments.ACTIVE_OF_IDS, {"enrollment_ids": ids})
-            if row.contact_id in held
-        }
+        found: dict[int, EnrollmentRow] = {}
         contacts: dict[int, ContactRow] = {}
-        if found:
-            contacts = {
-                row.id: contact_from(row)
-                for row in connection.execute(enrollments.CONTACTS_OF_IDS, {"enrollment_ids": ids})
-                if row.id in held
-            }
-        state = cls(
-            rt,
-            connection,
-            found,
-            contacts,
-            SendHistory(connection, contacts.values(), cap_window_start(rt, now)),
-            {},
+        width = _ENROLLMENT_WIDTH
+        rows = connection.execute(
+            enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
         )
-        if found:
-            state.messages = {
+        for row in rows:
+            enrollment = enrollment_from(row[:width])
+            if enrollment.contact_id in held:
+                found[enrollment.id] = enrollment  # type: ignore[index]
+                if enrollment.contact_id not in contacts:
+                    contacts[enrollment.contact_id] = contact_from(row[width:])  # type: ignore[index]
+        state = cls(rt, connection, now, found, contacts)
+        state._load_journeys({e.version_id for e in found.values()})
+        return state
+
+    @property
+    def history(self) -> SendHistory:
+        """What the send rules read of the round's contacts (suppressions, bounces, the cap's
+        sends): for all of them at the first send step."""
+        if self._history is None:
+            since = cap_window_start(self.rt, self.now)
+            self._history = SendHistory(self.connection, self.contacts.values(), since)
+        return self._history
+
+    @property
+    def messages(self) -> dict[str, Message]:
+        """The round's enrollments' messages by idempotency key (with those it makes)."""
+        if self._messages is None:
+            self._messages = {
                 row.idempotency_key: row._asdict()
-                for row in connection.execute(
-                    messages.OF_ENROLLMENTS, {"enrollment_ids": list(found)}
+                for row in self.connection.execute(
+                    messages.OF_ENROLLMENTS, {"enrollment_ids": list(self.enrollments)}
                 )
             }
-            state._load_journeys({e.version_id for e in found.values()})
-        return state
+        return self._messages
 
     def _load_journeys(self, version_ids: set[int]) -> None:
         missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]

@@ -25,14 +25,13 @@ DUE_OF_CONTACTS = (
 _IN_ROUND: BindParameter[list[int]] = bindparam("enrollment_ids", expanding=True)
 
 
-ACTIVE_OF_IDS = select(_E.__table__).where(_E.id.in_(_IN_ROUND), _E.status == "active")
-"""A send round's enrollments still active, whole rows in the table's order (plain rows)."""
-
-
-CONTACTS_OF_IDS = select(models.Contact.__table__).where(
-    models.Contact.id.in_(select(_E.contact_id).where(_E.id.in_(_IN_ROUND)))
+ACTIVE_WITH_CONTACTS = (
+    select(_E.__table__, models.Contact.__table__)
+    .join_from(_E.__table__, models.Contact.__table__)
+    .where(_E.id.in_(_IN_ROUND), _E.status == "active")
 )
-"""The contacts of a send round's enrollments, whole rows in the table's order."""
+"""A send round's enrollments still active and their contacts: plain rows, the enrollment's
+columns then the contact's, each in its table's order."""
 
 
 SPLITS_OF_IDS = select(models.SplitAssignment.enrollment_id, models.SplitAssignment.step_id).where(
