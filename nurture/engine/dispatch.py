@@ -45,18 +45,15 @@ def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
 
     On an error the claim is kept (the caller hands it back or lets it expire).
     """
+    sent = 0
     if claim.held:
         with rt.sessions.begin() as session:
             held = claim.fence(session)
             catch_up_claimed(rt, session, held, now)
             check_claimed(rt, session, held, now)
-    sent = 0
-    if claim.held:
-        with rt.engine.connect() as connection:
-            due = list(
-                connection.scalars(
-                    enrollments.DUE_OF_CONTACTS,
-                    {"contact_ids": sorted(claim.held), "now": now},
+            due = list(  # after the decay's changes: they may enroll the contact
+                session.scalars(
+                    enrollments.DUE_OF_CONTACTS, {"contact_ids": sorted(held), "now": now}
                 )
             )
         sent = run_batch(rt, claim, due, now)
