@@ -16,7 +16,7 @@ from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database
 from nurture.bench.timing import rate, timed
 from nurture.clock import ManualClock
 from nurture.domain.steps import SendStep
-from nurture.engine.execute import contact_context
+from nurture.engine.send.core import contact_context
 from nurture.engine.tick import tick
 from nurture.store import models
 

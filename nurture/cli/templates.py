@@ -28,7 +28,7 @@ def render_command(
     from nurture.domain.contacts import normalise_email
     from nurture.domain.steps import SendStep
     from nurture.engine.contacts import find_contact
-    from nurture.engine.execute import contact_context
+    from nurture.engine.send.core import contact_context
 
     settings = settings_for(workspace)
     rt = runtime(settings)

@@ -1,7 +1,7 @@
 """Lint templates: every variable a template reads must be one the engine provides.
 
 The context is what :func:`nurture.delivery.compose.compose` passes: ``contact`` (the fields
-of ``engine.execute.contact_context``), ``sender``, ``unsubscribe_url``, ``journey``, ``step``
+of ``engine.send.core.contact_context``), ``sender``, ``unsubscribe_url``, ``journey``, ``step``
 and ``subject``. A typo such as ``contact.frist_name`` is reported at its template line.
 """
 

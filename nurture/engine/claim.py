@@ -37,9 +37,12 @@ class ContactClaim:
     def until(self) -> datetime:
         return self.rt.clock.now() + self.rt.lease
 
-    def fence(self, session: Session) -> set[int]:
-        """First in a write transaction: renew our leases; the contacts still ours."""
-        return self._renewed(session.connection())
+    def fence(self, transaction: Session | Connection) -> set[int]:
+        """First in a write transaction (a Session's or a Connection's): renew our leases;
+        the contacts still ours."""
+        if isinstance(transaction, Session):
+            return self._renewed(transaction.connection())
+        return self._renewed(transaction)
 
     def renew(self, connection: Connection) -> set[int]:
         """Renew our leases in autocommit ``connection`` (between transactions)."""

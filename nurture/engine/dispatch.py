@@ -20,6 +20,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
 from nurture.engine.claim import ContactClaim
 from nurture.engine.decay import catch_up_claimed
 from nurture.engine.escalation import check_claimed
@@ -27,7 +30,7 @@ from nurture.engine.execute import run_batch
 from nurture.engine.runtime import Runtime
 from nurture.store import claims
 from nurture.store.claims import CONTACTS
-from nurture.store.statements import enrollments
+from nurture.store.statements import contacts, enrollments, handoffs
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +48,37 @@ def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
 
     On an error the claim is kept (the caller hands it back or lets it expire).
     """
-    if claim.held:
-        with rt.sessions.begin() as session:
-            held = claim.fence(session)
-            catch_up_claimed(rt, session, held, now)
-            check_claimed(rt, session, held, now)
     sent = 0
     if claim.held:
-        with rt.engine.connect() as connection:
-            due = list(
+        with rt.engine.begin() as connection:
+            held = claim.fence(connection)
+            if held:
+                _upkeep(rt, connection, held, now)
+            due = list(  # after the upkeep: a change of score may enroll the contact
                 connection.scalars(
-                    enrollments.DUE_OF_CONTACTS,
-                    {"contact_ids": sorted(claim.held), "now": now},
+                    enrollments.DUE_OF_CONTACTS, {"contact_ids": sorted(held), "now": now}
                 )
             )
         sent = run_batch(rt, claim, due, now)
     with rt.engine.begin() as connection:
         claims.release(connection, CONTACTS, claim.token)
     return sent
+
+
+def _upkeep(rt: Runtime, connection: Connection, held: set[int], now: datetime) -> None:
+    """The decay and SLA checks due for the claimed contacts, by the ORM code of
+    engine/decay.py and engine/escalation.py, in the fenced transaction. Two plain reads
+    first: most runs have none due, and a Session costs more than both."""
+    due = {"contact_ids": sorted(held), "now": now}
+    if (
+        connection.execute(contacts.DECAY_DUE, due).first() is None
+        and connection.execute(handoffs.CHECKS_DUE, due).first() is None
+    ):
+        return
+    with Session(bind=connection) as session:
+        catch_up_claimed(rt, session, held, now)
+        check_claimed(rt, session, held, now)
+        session.flush()
 
 
 def run_claimed(

@@ -1,6 +1,6 @@
 """What the send rules read about the contacts of a round, fetched for all of them at once.
 
-A batch run (engine/execute.run_batch) asks, before each email, whether the address is
+A send round (engine/send/state.py) asks, before each email, whether the address is
 suppressed, how many soft bounces in a row it has had and what it was sent lately: one query
 per table for the round's contacts instead of three per email. It stays true for the whole
 round because a contact has at most one email per round, and a suppression the rules add
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
-from nurture.store import models
 from nurture.store.statements.messages import (
     COUNTED_BY_CAP,
     LATEST_BOUNCES,
@@ -29,16 +29,21 @@ __all__ = ["SOFT_BOUNCE_LIMIT", "SendHistory"]
 
 class SendHistory:
     def __init__(
-        self, session: Session, contacts: Collection[models.Contact], sent_since: datetime | None
+        self, connection: Connection, contacts: Collection[Any], sent_since: datetime | None
     ) -> None:
+        """``contacts``: records or rows with an ``id`` and an ``email``."""
         ids = [contact.id for contact in contacts]
-        self.suppressed = set(
-            session.scalars(SUPPRESSED, {"emails": [contact.email for contact in contacts]})
-        )
-        self._bounces = _soft_bounces_in_a_row(session, ids)
+        self.suppressed: set[str] = set()
+        self._bounces: dict[int, int] = {}
         self._sent: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        if not ids:
+            return
+        self.suppressed = set(
+            connection.scalars(SUPPRESSED, {"emails": [contact.email for contact in contacts]})
+        )
+        self._bounces = _soft_bounces_in_a_row(connection, ids)
         if sent_since is not None:
-            rows = session.execute(COUNTED_BY_CAP, {"contact_ids": ids, "since": sent_since})
+            rows = connection.execute(COUNTED_BY_CAP, {"contact_ids": ids, "since": sent_since})
             for contact_id, at, key in rows:
                 self._sent[contact_id].append((at, key))
 
@@ -52,11 +57,11 @@ class SendHistory:
         return [at for at, key in self._sent.get(contact_id, []) if key != besides]
 
 
-def _soft_bounces_in_a_row(session: Session, contact_ids: list[int]) -> dict[int, int]:
+def _soft_bounces_in_a_row(connection: Connection, contact_ids: list[int]) -> dict[int, int]:
     """The soft bounces at the head of each contact's latest bounces and deliveries."""
     counts: dict[int, int] = {}
     broken: set[int] = set()
-    for contact_id, kind, properties in session.execute(
+    for contact_id, kind, properties in connection.execute(
         LATEST_BOUNCES, {"contact_ids": contact_ids}
     ):
         if contact_id in broken:

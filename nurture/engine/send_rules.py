@@ -3,20 +3,18 @@
 In order: suppression (unsubscribe, complaint, hard bounce), repeated soft bounces, the send
 window and quiet hours in the contact's time zone (else the workspace's), and the frequency
 cap across all journeys. Each returns one of the verdicts below, so the executor has a single
-place to ask.
+place to ask. The rules decide only: what a verdict writes (a suppression) is the caller's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.orm import Session
-
+from nurture.domain.journeys import Journey
 from nurture.engine.runtime import Runtime
 from nurture.engine.send_history import SOFT_BOUNCE_LIMIT, SendHistory
-from nurture.engine.suppression import suppress
-from nurture.store import models
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,8 @@ class Stop:
     """Send nothing more in this journey (the contact is suppressed)."""
 
     reason: str
+    suppress: str | None = None
+    """The reason to suppress the address with, when this verdict suppresses it."""
 
 
 Verdict = Allow | Defer | Skip | Stop
@@ -51,24 +51,24 @@ Verdict = Allow | Defer | Skip | Stop
 
 def check_send(
     rt: Runtime,
-    session: Session,
     history: SendHistory,
-    enrollment: models.Enrollment,
+    contact: Any,
+    journey: Journey,
     now: datetime,
     key: str | None = None,
 ) -> Verdict:
-    """The journey's own send window, when it has one, replaces the workspace's default.
+    """Whether ``contact`` (a record or row) may be sent ``journey``'s email now.
 
-    ``key`` is the idempotency key of the message judged: the cap does not count it.
+    The journey's own send window, when it has one, replaces the workspace's default.
+    ``key`` is the idempotency key of the message judged: the cap does not count it. Repeated
+    soft bounces stop with ``suppress="soft_bounce"``: noted in ``history`` at once, the
+    suppression row is the caller's to write.
     """
-    contact = enrollment.contact
     if contact.email in history.suppressed:
         return Stop("suppressed")
     if history.soft_bounces_in_a_row(contact.id) >= SOFT_BOUNCE_LIMIT:
-        suppress(session, contact.email, "soft_bounce", now)
         history.suppressed.add(contact.email)
-        return Stop("suppressed: repeated soft bounces")
-    journey = rt.journey_for(enrollment)
+        return Stop("suppressed: repeated soft bounces", suppress="soft_bounce")
     window = journey.send_window
     rules = rt.workspace.sending
     zone = contact.timezone or rt.workspace.timezone

@@ -22,9 +22,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from nurture.store import models
@@ -40,7 +53,7 @@ class Claimable:
     def id(self) -> ColumnElement[int]:
         return self.table.c.id
 
-    def free(self, now: datetime) -> ColumnElement[bool]:
+    def free(self, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
         """Never leased, released, or expired."""
         until = self.table.c.lease_until
         return or_(until.is_(None), until <= now)
@@ -108,31 +121,52 @@ def take(
     A broker delivers at least once: the copy of a message that comes second, or late after
     its claim was re-issued, finds the lease under another token and takes nothing.
     """
-    t = claimable.table
     taken = connection.scalars(
-        update(t)
-        .where(
-            claimable.id.in_(list(ids)),
-            or_(t.c.lease_owner == owner, claimable.free(now)),
-        )
-        .values(lease_owner=token, lease_until=now + lease)
-        .returning(claimable.id)
+        _take(claimable),
+        {"ids": list(ids), "from_owner": owner, "now": now, "token": token, "until": now + lease},
     )
     return sorted(taken)
+
+
+_NOW: BindParameter[datetime] = bindparam("now")
+
+
+@cache
+def _take(claimable: Claimable) -> Update:
+    t = claimable.table
+    return (
+        update(t)
+        .where(
+            claimable.id.in_(bindparam("ids", expanding=True)),
+            or_(t.c.lease_owner == bindparam("from_owner"), claimable.free(_NOW)),
+        )
+        .values(lease_owner=bindparam("token"), lease_until=bindparam("until"))
+        .returning(claimable.id)
+    )
 
 
 def renew(
     connection: Connection, claimable: Claimable, ids: Sequence[int], token: str, until: datetime
 ) -> set[int]:
     """Extend ``token``'s leases of ``ids`` to ``until``; the ids it still holds (the fence)."""
-    t = claimable.table
     return set(
-        connection.scalars(
-            update(t)
-            .where(claimable.id.in_(list(ids)), t.c.lease_owner == token)
-            .values(lease_until=until)
-            .returning(claimable.id)
+        connection.scalars(_renew(claimable), {"ids": list(ids), "token": token, "until": until})
+    )
+
+
+@cache
+def _renew(claimable: Claimable) -> Update:
+    """Built once per table: a run renews before every round and every email, and building
+    the statement cost more than running it."""
+    t = claimable.table
+    return (
+        update(t)
+        .where(
+            claimable.id.in_(bindparam("ids", expanding=True)),
+            t.c.lease_owner == bindparam("token"),
         )
+        .values(lease_until=bindparam("until"))
+        .returning(claimable.id)
     )
 
 

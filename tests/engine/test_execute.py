@@ -161,22 +161,22 @@ def test_a_failed_delivery_in_a_batch_holds_back_no_other(flaky_harness) -> None
 def test_a_batch_that_breaks_runs_its_enrollments_one_by_one(
     nurture: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nurture.engine import execute
+    from nurture.engine.send import core
 
-    check_send = execute.check_send
+    check_send = core.check_send
 
-    def broken_for_bob(rt, session, history, enrollment, now, key=None):
-        if enrollment.contact.email == BOB:
+    def broken_for_bob(rt, history, contact, journey, now, key=None):
+        if contact.email == BOB:
             raise RuntimeError("a bug that only Bob's data reaches")
-        return check_send(rt, session, history, enrollment, now, key)
+        return check_send(rt, history, contact, journey, now, key)
 
-    monkeypatch.setattr(execute, "check_send", broken_for_bob)
+    monkeypatch.setattr(core, "check_send", broken_for_bob)
     people = ["ana@acme.com", BOB, "cid@acme.com"]
     _due_together(nurture, people)
     nurture.run_due()
     assert [nurture.sent_steps(p) for p in people] == [["welcome/welcome"], [], ["welcome/welcome"]]
 
-    monkeypatch.setattr(execute, "check_send", check_send)  # the fix is deployed
+    monkeypatch.setattr(core, "check_send", check_send)  # the fix is deployed
     nurture.advance(minutes=6)
     assert [nurture.sent_steps(p) for p in people] == [["welcome/welcome"]] * 3
     assert len(_messages(nurture)) == 3

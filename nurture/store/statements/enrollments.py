@@ -3,7 +3,7 @@ scheduler, the executor and operators use."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import BindParameter, bindparam, case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from nurture.store import models
@@ -23,12 +23,22 @@ DUE_OF_CONTACTS = (
 """The claimed contacts' enrollments with a step due now."""
 
 
+_IN_ROUND: BindParameter[list[int]] = bindparam("enrollment_ids", expanding=True)
+
+
 ACTIVE_WITH_CONTACTS = (
-    select(_E)
-    .where(_E.id.in_(bindparam("enrollment_ids", expanding=True)), _E.status == "active")
-    .options(joinedload(_E.contact))
+    select(_E.__table__, models.Contact.__table__)
+    .join_from(_E.__table__, models.Contact.__table__)
+    .where(_E.id.in_(_IN_ROUND), _E.status == "active")
 )
-"""A round's enrollments, their contacts loaded alongside (ORM rows)."""
+"""A send round's enrollments still active and their contacts: plain rows, the enrollment's
+columns then the contact's, each in its table's order."""
+
+
+SPLITS_OF_IDS = select(models.SplitAssignment.enrollment_id, models.SplitAssignment.step_id).where(
+    models.SplitAssignment.enrollment_id.in_(_IN_ROUND)
+)
+"""The splits these enrollments were assigned a variant at (the first assignment stands)."""
 
 
 FAILED = "failed"

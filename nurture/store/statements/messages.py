@@ -16,10 +16,11 @@ SOFT_BOUNCE_LIMIT = 3
 """Soft bounces in a row (no delivery between them) after which an address is suppressed."""
 
 
-KEYS_OF_ENROLLMENTS = select(_M.idempotency_key, _M.id).where(
+OF_ENROLLMENTS = select(_M.idempotency_key, _M.id, _M.uid, _M.status, _M.subject, _M.error).where(
     _M.enrollment_id.in_(bindparam("enrollment_ids", expanding=True))
 )
-"""The ids of the enrollments' messages, by idempotency key."""
+"""The enrollments' messages: what a send round needs to know of a step's message (its key,
+uid and status), and the columns the round may change."""
 
 
 MARK_SENT = (

@@ -1,0 +1,138 @@
+"""What a send round reads, once for all its enrollments, as plain records."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from nurture.domain.contacts import Profile
+from nurture.domain.journeys import Journey
+from nurture.engine.intake.records import (
+    ContactRow,
+    EnrollmentRow,
+    contact_from,
+    enrollment_from,
+)
+from nurture.engine.runtime import Runtime
+from nurture.engine.scoring import profile_of
+from nurture.engine.send_history import SendHistory
+from nurture.engine.send_rules import cap_window_start
+from nurture.store import models
+from nurture.store.statements import enrollments, journeys, messages
+
+Message = dict[str, Any]
+"""A message row: read (``id``, ``uid``, ``status``, ``subject``, ``error``) or new (every column)."""
+
+
+_ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
+
+
+@dataclass
+class RoundState:
+    """The round's enrollments (by id) and contacts (by id), read at once; the send rules'
+    history and the enrollments' messages by idempotency key, read when the first enrollment
+    reaches an outward step (a round that only moves enrollments on to a wait reads neither).
+    Decisions are applied here at once, so the next enrollment of the round sees them."""
+
+    rt: Runtime
+    connection: Connection
+    now: datetime
+    enrollments: dict[int, EnrollmentRow]
+    contacts: dict[int, ContactRow]
+    profiles: dict[int, Profile] = field(default_factory=dict)
+    _history: SendHistory | None = None
+    _messages: dict[str, Message] | None = None
+    _splits: set[tuple[int, str]] | None = None
+
+    @classmethod
+    def read(
+        cls,
+        rt: Runtime,
+        connection: Connection,
+        enrollment_ids: Collection[int],
+        held: Collection[int],
+        now: datetime,
+    ) -> RoundState:
+        """The active ones of ``enrollment_ids`` whose contact is in ``held``."""
+        found: dict[int, EnrollmentRow] = {}
+        contacts: dict[int, ContactRow] = {}
+        width = _ENROLLMENT_WIDTH
+        rows = connection.execute(
+            enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
+        )
+        for row in rows:
+            enrollment = enrollment_from(row[:width])
+            if enrollment.contact_id in held:
+                found[enrollment.id] = enrollment  # type: ignore[index]
+                if enrollment.contact_id not in contacts:
+                    contacts[enrollment.contact_id] = contact_from(row[width:])  # type: ignore[index]
+        state = cls(rt, connection, now, found, contacts)
+        state._load_journeys({e.version_id for e in found.values()})
+        return state
+
+    @property
+    def history(self) -> SendHistory:
+        """What the send rules read of the round's contacts (suppressions, bounces, the cap's
+        sends): for all of them at the first send step."""
+        if self._history is None:
+            since = cap_window_start(self.rt, self.now)
+            self._history = SendHistory(self.connection, self.contacts.values(), since)
+        return self._history
+
+    @property
+    def messages(self) -> dict[str, Message]:
+        """The round's enrollments' messages by idempotency key (with those it makes)."""
+        if self._messages is None:
+            self._messages = {
+                row.idempotency_key: row._asdict()
+                for row in self.connection.execute(
+                    messages.OF_ENROLLMENTS, {"enrollment_ids": list(self.enrollments)}
+                )
+            }
+        return self._messages
+
+    def _load_journeys(self, version_ids: set[int]) -> None:
+        missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
+        if missing:
+            for id_, definition in self.connection.execute(
+                journeys.DEFINITIONS, {"version_ids": missing}
+            ):
+                self.rt.journey_of_definition(id_, definition)
+
+    def journey(self, enrollment: EnrollmentRow) -> Journey:
+        journey = self.rt.cached_journey(enrollment.version_id)
+        if journey is None:
+            self._load_journeys({enrollment.version_id})
+            journey = self.rt.cached_journey(enrollment.version_id)
+            assert journey is not None
+        return journey
+
+    def contact_of(self, enrollment: EnrollmentRow) -> ContactRow:
+        assert type(enrollment.contact_id) is int
+        return self.contacts[enrollment.contact_id]
+
+    def profile(self, contact: ContactRow) -> Profile:
+        assert contact.id is not None
+        found = self.profiles.get(contact.id)
+        if found is None:
+            found = self.profiles[contact.id] = profile_of(contact)
+        return found
+
+    def split_taken(self, enrollment_id: int, step_id: str) -> bool:
+        """Whether the enrollment has a variant at this split (read on the round's first split);
+        ``True`` from now on either way: the first assignment stands."""
+        if self._splits is None:
+            self._splits = {
+                (enrollment_id, step_id)
+                for enrollment_id, step_id in self.connection.execute(
+                    enrollments.SPLITS_OF_IDS, {"enrollment_ids": list(self.enrollments)}
+                )
+            }
+        key = (enrollment_id, step_id)
+        taken = key in self._splits
+        self._splits.add(key)
+        return taken
