@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
-
 from nurture.clock import ManualClock
 from nurture.domain.feedback import Bant
 from nurture.engine import feedback
@@ -16,7 +14,7 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.timeline import advance_to
 from nurture.errors import NurtureError
 from nurture.simulation.scenario import SalesAction, Scenario, StepEvent
-from nurture.store import models
+from nurture.store.statements import messages
 
 
 def replay(
@@ -77,21 +75,9 @@ def _about_step(rt: Runtime, item: StepEvent) -> str | None:
 
 
 def _last_sent(rt: Runtime, email: str, journey: str, step: str, at: datetime) -> str | None:
-    M, C = models.Message, models.Contact
-    with rt.sessions() as session:
-        return session.scalars(
-            select(M.uid)
-            .join(C, C.id == M.contact_id)
-            .where(
-                C.email == email,
-                M.journey_id == journey,
-                M.step_id == step,
-                M.status == "sent",
-                M.sent_at <= at,
-            )
-            .order_by(M.sent_at.desc(), M.id.desc())
-            .limit(1)
-        ).first()
+    values = {"email": email, "journey": journey, "step": step, "at": at}
+    with rt.engine.connect() as connection:
+        return connection.scalar(messages.LAST_SENT_OF_STEP, values)
 
 
 def _utc(moment: datetime) -> str:
