@@ -8,15 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nurture.bootstrap import open_runtime
 from nurture.charts.counts import Counts
 from nurture.charts.live import template_subjects, workspace_charts
 from nurture.charts.model import Chart
 from nurture.clock import ManualClock
-from nurture.delivery.providers.memory import MemoryProvider
 from nurture.reports.scope import Scope
-from nurture.settings import load_settings
 from nurture.simulation.replay import replay
+from nurture.simulation.runtime import simulation_runtime
 from nurture.simulation.scenario import Scenario, check_names
 from nurture.simulation.scratch import throwaway
 from nurture.simulation.timeline import Entry, read_timeline
@@ -84,14 +82,7 @@ def simulate(
     the HTML page)."""
     with throwaway() as (engine, folder):
         clock = ManualClock(scenario.start)
-        rt = open_runtime(
-            load_settings(database_url=str(engine.url), outbox_dir=folder / "outbox"),
-            clock=clock,
-            provider=MemoryProvider(keep=False),
-            workspace=workspace,
-            templates=templates,
-            engine=engine,
-        )
+        rt = simulation_runtime(engine, folder, clock, workspace, templates)
         check_names(scenario, rt.workspace.journeys)
         problems = replay(rt, clock, scenario, on_event)
         with rt.sessions() as session:
