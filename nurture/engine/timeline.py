@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from nurture.clock import ManualClock
 from nurture.engine.runtime import Runtime
 from nurture.engine.sweeps import DUE, SWEEPS, run_sweeps
@@ -34,13 +36,22 @@ class Moments:
     @classmethod
     def read(cls, rt: Runtime) -> Moments:
         with rt.engine.connect() as connection:
-            row = connection.execute(statements.moments(DUE)).one()._mapping
+            return cls.read_on(connection)
+
+    @classmethod
+    def read_on(cls, connection: Connection) -> Moments:
+        """As ``connection`` sees them (in its transaction: with what it has written)."""
+        row = connection.execute(statements.moments(DUE)).one()._mapping
         found = [m for m in (row["free_step"], row["lease_end"]) if m is not None]
         return cls(min(found, default=None), {name: row[name] for name in DUE})
 
+    def first(self) -> datetime | None:
+        """When the earliest work of any kind is due (None: nothing waits)."""
+        return min((m for m in (self.step, *self.kinds.values()) if m is not None), default=None)
+
     def earliest(self, until: datetime) -> datetime | None:
-        found = [m for m in (self.step, *self.kinds.values()) if m is not None and m <= until]
-        return min(found, default=None)
+        found = self.first()
+        return found if found is not None and found <= until else None
 
     def sweeps_due(self, now: datetime) -> list[str]:
         """The sweeps with work at ``now`` (one without a due read always has)."""
@@ -66,8 +77,9 @@ def next_due(rt: Runtime, until: datetime) -> datetime | None:
     return step if step is not None and step <= until else None
 
 
-def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
-    """Run every step and sweep due up to ``until`` at its own time; leave the clock at ``until``."""
+def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> Moments:
+    """Run every step and sweep due up to ``until`` at its own time; leave the clock at
+    ``until``. Returns the moments after: all of them later than ``until``."""
     moments = Moments.read(rt)
     while (due := moments.earliest(until)) is not None:
         clock.set(max(due, clock.now()))
@@ -76,6 +88,7 @@ def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
             raise RuntimeError(f"work due at {due} made no progress at {clock.now()}")
     if until > clock.now():
         clock.set(until)
+    return moments
 
 
 def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]:

@@ -9,11 +9,13 @@ from nurture.clock import ManualClock
 from nurture.domain.feedback import Bant
 from nurture.engine import feedback
 from nurture.engine.contacts import import_contact
-from nurture.engine.ingest import ingest_event
+from nurture.engine.ingest import CHUNK, ingest_event
 from nurture.engine.runtime import Runtime
 from nurture.engine.timeline import advance_to
 from nurture.errors import NurtureError
-from nurture.simulation.scenario import SalesAction, Scenario, StepEvent
+from nurture.formats import EventIn
+from nurture.simulation.runs import ingest_run
+from nurture.simulation.scenario import Item, SalesAction, Scenario, StepEvent
 from nurture.store.statements import messages
 
 
@@ -22,27 +24,53 @@ def replay(
     clock: ManualClock,
     scenario: Scenario,
     on_event: Callable[[], None] = lambda: None,
+    *,
+    together: bool = True,
 ) -> list[str]:
     """Contacts at the start, each item at its time, every due step at its own time.
 
-    Returns the problems met on the way (a click on an email the contact never got, a
-    sales answer the contact's stage refuses), each naming the scenario line.
+    Consecutive events with no work due among them go in as one chunk (simulation/runs.py;
+    ``together=False``: one by one, the same rows). Returns the problems met on the way (a
+    click on an email the contact never got, a sales answer the contact's stage refuses),
+    each naming the scenario line.
     """
     problems: list[str] = []
     for contact in scenario.contacts:
         import_contact(rt, contact)
-    for item in scenario.events:
+    items = list(scenario.events)
+    done = 0
+    while done < len(items):
+        item = items[done]
         assert item.at is not None
-        advance_to(rt, clock, item.at)
+        moments = advance_to(rt, clock, item.at)
         if isinstance(item, SalesAction | StepEvent):
             problem = _answer(rt, item) if isinstance(item, SalesAction) else _about_step(rt, item)
             if problem is not None:
                 problems.append(f"{item.where}: {problem}")
+            taken = 1
+        elif together:
+            taken = ingest_run(rt, clock, _run(items, done, moments.first()))
         else:
             ingest_event(rt, item)
-        on_event()
+            taken = 1
+        for _ in range(taken):
+            on_event()
+        done += taken
     advance_to(rt, clock, scenario.end)
     return problems
+
+
+def _run(items: list[Item], start: int, due: datetime | None) -> list[EventIn]:
+    """The plain events from ``start`` on that come before ``due`` (at most a chunk)."""
+    run: list[EventIn] = []
+    for item in items[start : start + CHUNK]:
+        if isinstance(item, SalesAction | StepEvent):
+            break
+        assert item.at is not None
+        if due is not None and item.at >= due:
+            break
+        run.append(item)
+    return run
 
 
 def _answer(rt: Runtime, item: SalesAction) -> str | None:
