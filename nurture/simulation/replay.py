@@ -8,7 +8,7 @@ from datetime import datetime
 from nurture.clock import ManualClock
 from nurture.domain.feedback import Bant
 from nurture.engine import feedback
-from nurture.engine.contacts import import_contact
+from nurture.engine.contacts import import_contact, import_contacts
 from nurture.engine.ingest import CHUNK, ingest_event
 from nurture.engine.runtime import Runtime
 from nurture.engine.timeline import advance_to
@@ -29,13 +29,16 @@ def replay(
 ) -> list[str]:
     """Contacts at the start, each item at its time, every due step at its own time.
 
-    Consecutive events with no work due among them go in as one chunk (simulation/runs.py;
-    ``together=False``: one by one, the same rows). Returns the problems met on the way (a
+    The contacts, and consecutive events with no work due among them, go in as chunks
+    (simulation/runs.py; ``together=False``: one by one, the same rows). Returns the problems met on the way (a
     click on an email the contact never got, a sales answer the contact's stage refuses),
     each naming the scenario line.
     """
     problems: list[str] = []
-    for contact in scenario.contacts:
+    if together:  # nothing runs between the contacts: one chunk
+        for _ in import_contacts(rt, scenario.contacts):
+            pass
+    for contact in [] if together else scenario.contacts:
         import_contact(rt, contact)
     items = list(scenario.events)
     done = 0
