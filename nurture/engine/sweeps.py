@@ -66,5 +66,5 @@ def run_sweeps(
 def next_sweep(rt: Runtime) -> datetime | None:
     """The earliest moment a sweep has work: what a time-travelling clock must not skip."""
     with rt.engine.connect() as connection:
-        row = connection.execute(contact_statements.moments(DUE)).one()
-    return min((row._mapping[name] for name in DUE if row._mapping[name]), default=None)
+        row = connection.execute(contact_statements.moments(DUE)).one()._mapping
+    return min((row[name] for name in DUE if row[name] is not None), default=None)

@@ -30,16 +30,17 @@ def replay(
     """Contacts at the start, each item at its time, every due step at its own time.
 
     The contacts, and consecutive events with no work due among them, go in as chunks
-    (simulation/runs.py; ``together=False``: one by one, the same rows). Returns the problems met on the way (a
-    click on an email the contact never got, a sales answer the contact's stage refuses),
-    each naming the scenario line.
+    (simulation/runs.py; ``together=False``: one by one, the same rows). Returns the
+    problems met on the way (a click on an email the contact never got, a sales answer the
+    contact's stage refuses), each naming the scenario line.
     """
     problems: list[str] = []
     if together:  # nothing runs between the contacts: one chunk
         for _ in import_contacts(rt, scenario.contacts):
             pass
-    for contact in [] if together else scenario.contacts:
-        import_contact(rt, contact)
+    else:
+        for contact in scenario.contacts:
+            import_contact(rt, contact)
     items = list(scenario.events)
     done = 0
     while done < len(items):
