@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from nurture.clock import Clock
 from nurture.definitions.loader import load_workspace
 from nurture.delivery.crm import CrmWebhook
@@ -40,10 +42,12 @@ def build_runtime(
     provider: EmailProvider | None = None,
     workspace: Path | None = None,
     templates: Path | None = None,
+    engine: Engine | None = None,
 ) -> Runtime:
+    """``engine``: one the caller made (the simulator's throwaway) instead of the settings'."""
     folder = workspace or settings.workspace
     templates_dir = templates or folder / "templates"
-    engine = make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url)
     clock = clock or settings.clock
     return Runtime(
         engine=engine,

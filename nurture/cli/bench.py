@@ -12,7 +12,7 @@ from nurture.cli.app import app, err, out
 @app.command()
 def bench(
     quick: Annotated[
-        bool, typer.Option("--quick", help="Smaller sizes, the same ratios (under a minute).")
+        bool, typer.Option("--quick", help="Smaller sizes, the same ratios (a few minutes).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     database_url: Annotated[

@@ -64,6 +64,7 @@ def simulate_command(
             plan,
             settings.workspace,
             on_event=lambda: progress.advance(task),
+            charts=html is not None,
         )
     if html is not None:
         html.write_text(as_html(result), encoding="utf-8")

@@ -18,11 +18,6 @@ from nurture.engine.scoring import catch_up
 from nurture.store.statements import contacts as statements
 
 
-def next_decay(rt: Runtime) -> datetime | None:
-    with rt.engine.connect() as connection:
-        return connection.scalar(statements.NEXT_DECAY)
-
-
 def catch_up_claimed(
     rt: Runtime, session: Session, contact_ids: Collection[int], now: datetime
 ) -> int:

@@ -14,13 +14,7 @@ from nurture.engine.owner_messages import reassigned_to, taken_away
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.store import models
-from nurture.store.statements import contacts as contact_statements
 from nurture.store.statements import handoffs as statements
-
-
-def next_check(rt: Runtime) -> datetime | None:
-    with rt.engine.connect() as connection:
-        return connection.scalar(contact_statements.NEXT_CHECK)
 
 
 def check_claimed(

@@ -91,11 +91,6 @@ def _queue(
     )
 
 
-def next_delivery(rt: Runtime) -> datetime | None:
-    with rt.engine.connect() as connection:
-        return connection.scalar(statements.NEXT)
-
-
 def deliver_due(rt: Runtime, now: datetime) -> int:
     """Claim and attempt the notifications due at ``now``, batch after batch; how many went."""
     token = uuid.uuid4().hex

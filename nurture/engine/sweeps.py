@@ -5,8 +5,9 @@ steps (engine/dispatch.py): their due indexes (``contacts.decay_due_at``,
 ``handoffs.check_at``) are among those contacts are claimed by. What touches no contact is a
 sweep registered here by name, ``(runtime, now) -> count``: handoff notifications, claimed
 row by row through ``notifications.next_attempt_at`` with the same claim helper. Every
-kind of work has a due function; the scheduler sleeps until the earliest (so an
-accelerated clock is followed) and the time-travel harness stops at each.
+kind of work has a due read, a named one-value statement (its next moment); all of them are
+read together in one statement, so the scheduler sleeps until the earliest (an accelerated
+clock is followed) and the time-travel harness stops at each without a read per kind.
 """
 
 from __future__ import annotations
@@ -14,27 +15,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from nurture.engine import decay, escalation, notifications
+from sqlalchemy import Select
+
+from nurture.engine import notifications
 from nurture.engine.runtime import Runtime
+from nurture.store.statements import contacts as contact_statements
+from nurture.store.statements import notifications as notification_statements
 
 Sweep = Callable[[Runtime, datetime], int]
-Due = Callable[[Runtime], datetime | None]
 
 SWEEPS: dict[str, Sweep] = {}
-DUE: dict[str, Due] = {}
+DUE: dict[str, Select[Any]] = {}
+"""Each kind's next moment: a statement selecting one value (None when nothing waits)."""
 log = logging.getLogger(__name__)
 
 
-def register(name: str, sweep: Sweep, due: Due | None = None) -> None:
+def register(name: str, sweep: Sweep, due: Select[Any] | None = None) -> None:
     SWEEPS[name] = sweep
     if due is not None:
         DUE[name] = due
 
 
-register("notifications", notifications.deliver_due, notifications.next_delivery)
-DUE["decay"] = decay.next_decay
-DUE["escalation"] = escalation.next_check
+register("notifications", notifications.deliver_due, notification_statements.NEXT)
+DUE["decay"] = contact_statements.NEXT_DECAY
+DUE["escalation"] = contact_statements.NEXT_CHECK
 
 
 def run_sweep(rt: Runtime, name: str, now: datetime | None = None) -> int:
@@ -42,11 +48,14 @@ def run_sweep(rt: Runtime, name: str, now: datetime | None = None) -> int:
     return SWEEPS[name](rt, now or rt.clock.now())
 
 
-def run_sweeps(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
-    """Run every sweep; one failing does not stop the others (it runs again next time)."""
+def run_sweeps(
+    rt: Runtime, now: datetime | None = None, names: list[str] | None = None
+) -> dict[str, int]:
+    """Run every sweep (or those named); one failing does not stop the others (it runs
+    again next time)."""
     now = now or rt.clock.now()
     done = {}
-    for name in list(SWEEPS):
+    for name in list(SWEEPS) if names is None else names:
         try:
             done[name] = run_sweep(rt, name, now)
         except Exception:
@@ -56,5 +65,6 @@ def run_sweeps(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
 
 def next_sweep(rt: Runtime) -> datetime | None:
     """The earliest moment a sweep has work: what a time-travelling clock must not skip."""
-    found = [moment for due in DUE.values() if (moment := due(rt)) is not None]
-    return min(found) if found else None
+    with rt.engine.connect() as connection:
+        row = connection.execute(contact_statements.moments(DUE)).one()._mapping
+    return min((row[name] for name in DUE if row[name] is not None), default=None)

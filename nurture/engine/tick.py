@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from nurture.engine.claim import ContactClaim
 from nurture.engine.dispatch import run_contacts, take
 from nurture.engine.runtime import Runtime
 from nurture.engine.sweeps import run_sweeps
@@ -79,12 +80,37 @@ def tick(
     swept = sum(run_sweeps(rt, now).values())
     while not should_stop() and (batch := claim_due(rt, now, owner, lease=lease)):
         claimed += len(batch)
-        for start in range(0, len(batch), CHUNK):
-            if should_stop():
-                release_claims(rt, owner, batch[start:])
-                break
-            try:
-                sent += run_contacts(rt, take(rt, batch[start : start + CHUNK], owner, now), now)
-            except Exception:
-                log.exception("some contacts failed; their leases expire and they are retried")
+        sent += run_claimed(rt, batch, owner, now, should_stop)
     return TickResult(claimed, sent, swept)
+
+
+def run_claimed(
+    rt: Runtime,
+    batch: list[int],
+    owner: str,
+    now: datetime,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Run the contacts leased to ``owner`` CHUNK at a time; how many messages went out.
+
+    A batch of one chunk runs under ``owner`` itself (its leases are already ours); a larger
+    one moves each chunk to a token of its own first, since a run releases all of its token's
+    leases at its end. When ``should_stop`` turns true the chunks not yet run are released.
+    """
+    if len(batch) <= CHUNK and not should_stop():
+        return _run(rt, ContactClaim(rt, owner, set(batch)), now)
+    sent = 0
+    for start in range(0, len(batch), CHUNK):
+        if should_stop():
+            release_claims(rt, owner, batch[start:])
+            break
+        sent += _run(rt, take(rt, batch[start : start + CHUNK], owner, now), now)
+    return sent
+
+
+def _run(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
+    try:
+        return run_contacts(rt, claim, now)
+    except Exception:
+        log.exception("some contacts failed; their leases expire and they are retried")
+        return 0

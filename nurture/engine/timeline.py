@@ -2,49 +2,106 @@
 
 The clock jumps from one due time to the next and never walks through empty time; this is
 how the demo, the simulator and workspace tests travel through weeks in milliseconds.
+
+Every due moment (the next free step, a lease's end, each sweep's kind) comes from one
+statement, read once after each piece of work: the traveller knows what is due and when, so
+it runs a sweep only when its work is due and claims contacts only while some are due,
+instead of asking each kind and claiming until a claim comes back empty.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import Connection
 
 from nurture.clock import ManualClock
 from nurture.engine.runtime import Runtime
-from nurture.engine.sweeps import next_sweep
-from nurture.engine.tick import tick
-from nurture.store import models
+from nurture.engine.sweeps import DUE, SWEEPS, run_sweeps
+from nurture.engine.tick import claim_due, run_claimed
 from nurture.store.statements import contacts as statements
+
+
+@dataclass(frozen=True)
+class Moments:
+    """When each kind of work is next due, as one read found it."""
+
+    step: datetime | None
+    """The earliest moment an enrollment can run: its step's time, or its lease's end."""
+    kinds: dict[str, datetime | None]
+    """Each registered due kind (engine/sweeps.py) by name: notifications, decay, checks."""
+
+    @classmethod
+    def read(cls, rt: Runtime) -> Moments:
+        with rt.engine.connect() as connection:
+            return cls.read_on(connection)
+
+    @classmethod
+    def read_on(cls, connection: Connection) -> Moments:
+        """As ``connection`` sees them (in its transaction: with what it has written)."""
+        row = connection.execute(statements.moments(DUE)).one()._mapping
+        found = [m for m in (row["free_step"], row["lease_end"]) if m is not None]
+        return cls(min(found, default=None), {name: row[name] for name in DUE})
+
+    def first(self) -> datetime | None:
+        """When the earliest work of any kind is due (None: nothing waits)."""
+        return min((m for m in (self.step, *self.kinds.values()) if m is not None), default=None)
+
+    def earliest(self, until: datetime) -> datetime | None:
+        found = self.first()
+        return found if found is not None and found <= until else None
+
+    def sweeps_due(self, now: datetime) -> list[str]:
+        """The sweeps with work at ``now`` (one without a due read always has)."""
+        return [name for name in SWEEPS if name not in DUE or _by(self.kinds[name], now)]
+
+    def contacts_due(self, now: datetime) -> bool:
+        """Some contact has work at ``now``: a step, a decay, an SLA check."""
+        kinds = [m for name, m in self.kinds.items() if name not in SWEEPS]
+        return any(_by(m, now) for m in (self.step, *kinds))
+
+
+def _by(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment <= now
 
 
 def next_due(rt: Runtime, until: datetime) -> datetime | None:
     """The earliest moment at or before ``until`` when some enrollment can run.
 
-    A step of a leased contact can run again only once the lease has expired. Two reads on
-    the ``next_run_at`` index, not a scan: the earliest step whose contact is free, then the
-    leases over the steps due before it (only those could be ready sooner).
+    A step of a leased contact can run again only once the lease has expired: the earliest
+    step whose contact is free, or the end of a lease over a step due before it.
     """
-    with rt.engine.connect() as connection:
-        free = connection.scalar(statements.NEXT_FREE_STEP)
-        leased = statements.NEXT_LEASE_END
-        if free is not None:
-            leased = leased.where(models.Enrollment.next_run_at < free)
-        expiring = connection.scalar(leased)
-    found = min((t for t in (free, expiring) if t is not None), default=None)
-    return found if found is not None and found <= until else None
+    step = Moments.read(rt).step
+    return step if step is not None and step <= until else None
 
 
-def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> None:
-    """Run every step and sweep due up to ``until`` at its own time; leave the clock at ``until``."""
-    while (due := _earliest(next_due(rt, until), next_sweep(rt), until)) is not None:
+def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> Moments:
+    """Run every step and sweep due up to ``until`` at its own time; leave the clock at
+    ``until``. Returns the moments after: all of them later than ``until``."""
+    moments = Moments.read(rt)
+    while (due := moments.earliest(until)) is not None:
         clock.set(max(due, clock.now()))
-        if tick(rt, clock.now()).claimed == 0 and due == _earliest(
-            next_due(rt, until), next_sweep(rt), until
-        ):
+        claimed, moments = run_due(rt, clock.now(), moments)
+        if claimed == 0 and moments.earliest(until) == due:
             raise RuntimeError(f"work due at {due} made no progress at {clock.now()}")
     if until > clock.now():
         clock.set(until)
+    return moments
 
 
-def _earliest(step: datetime | None, sweep: datetime | None, until: datetime) -> datetime | None:
-    found = [m for m in (step, sweep) if m is not None and m <= until]
-    return min(found) if found else None
+def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]:
+    """What a tick at ``now`` runs, in its order (the sweeps, then the contacts claimed batch
+    after batch), asking only for what ``moments`` says is due; the contacts claimed and the
+    moments after."""
+    claimed = 0
+    swept = bool(names := moments.sweeps_due(now))
+    if swept:
+        run_sweeps(rt, now, names)
+    owner = uuid.uuid4().hex
+    while moments.contacts_due(now) and (batch := claim_due(rt, now, owner)):
+        claimed += len(batch)
+        run_claimed(rt, batch, owner, now)
+        moments, swept = Moments.read(rt), False
+    return claimed, Moments.read(rt) if swept else moments

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
-
 from nurture.clock import ManualClock
 from nurture.domain.feedback import Bant
 from nurture.engine import feedback
-from nurture.engine.contacts import import_contact
-from nurture.engine.ingest import ingest_event
+from nurture.engine.contacts import import_contact, import_contacts
+from nurture.engine.ingest import CHUNK, ingest_event
 from nurture.engine.runtime import Runtime
 from nurture.engine.timeline import advance_to
 from nurture.errors import NurtureError
-from nurture.simulation.scenario import SalesAction, Scenario, StepEvent
-from nurture.store import models
+from nurture.formats import EventIn
+from nurture.simulation.runs import ingest_run
+from nurture.simulation.scenario import Item, SalesAction, Scenario, StepEvent
+from nurture.store.statements import messages
 
 
 def replay(
@@ -24,27 +24,57 @@ def replay(
     clock: ManualClock,
     scenario: Scenario,
     on_event: Callable[[], None] = lambda: None,
+    *,
+    together: bool = True,
 ) -> list[str]:
     """Contacts at the start, each item at its time, every due step at its own time.
 
-    Returns the problems met on the way (a click on an email the contact never got, a
-    sales answer the contact's stage refuses), each naming the scenario line.
+    The contacts, and consecutive events with no work due among them, go in as chunks
+    (simulation/runs.py; ``together=False``: one by one, the same rows). Returns the
+    problems met on the way (a click on an email the contact never got, a sales answer the
+    contact's stage refuses), each naming the scenario line.
     """
     problems: list[str] = []
-    for contact in scenario.contacts:
-        import_contact(rt, contact)
-    for item in scenario.events:
+    if together:  # nothing runs between the contacts: one chunk
+        for _ in import_contacts(rt, scenario.contacts):
+            pass
+    else:
+        for contact in scenario.contacts:
+            import_contact(rt, contact)
+    items = list(scenario.events)
+    done = 0
+    while done < len(items):
+        item = items[done]
         assert item.at is not None
-        advance_to(rt, clock, item.at)
+        moments = advance_to(rt, clock, item.at)
         if isinstance(item, SalesAction | StepEvent):
             problem = _answer(rt, item) if isinstance(item, SalesAction) else _about_step(rt, item)
             if problem is not None:
                 problems.append(f"{item.where}: {problem}")
+            taken = 1
+        elif together:
+            taken = ingest_run(rt, clock, _run(items, done, moments.first()))
         else:
             ingest_event(rt, item)
-        on_event()
+            taken = 1
+        for _ in range(taken):
+            on_event()
+        done += taken
     advance_to(rt, clock, scenario.end)
     return problems
+
+
+def _run(items: list[Item], start: int, due: datetime | None) -> list[EventIn]:
+    """The plain events from ``start`` on that come before ``due`` (at most a chunk)."""
+    run: list[EventIn] = []
+    for item in items[start : start + CHUNK]:
+        if isinstance(item, SalesAction | StepEvent):
+            break
+        assert item.at is not None
+        if due is not None and item.at >= due:
+            break
+        run.append(item)
+    return run
 
 
 def _answer(rt: Runtime, item: SalesAction) -> str | None:
@@ -77,21 +107,9 @@ def _about_step(rt: Runtime, item: StepEvent) -> str | None:
 
 
 def _last_sent(rt: Runtime, email: str, journey: str, step: str, at: datetime) -> str | None:
-    M, C = models.Message, models.Contact
-    with rt.sessions() as session:
-        return session.scalars(
-            select(M.uid)
-            .join(C, C.id == M.contact_id)
-            .where(
-                C.email == email,
-                M.journey_id == journey,
-                M.step_id == step,
-                M.status == "sent",
-                M.sent_at <= at,
-            )
-            .order_by(M.sent_at.desc(), M.id.desc())
-            .limit(1)
-        ).first()
+    values = {"email": email, "journey": journey, "step": step, "at": at}
+    with rt.engine.connect() as connection:
+        return connection.scalar(messages.LAST_SENT_OF_STEP, values)
 
 
 def _utc(moment: datetime) -> str:

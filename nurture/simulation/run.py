@@ -1,29 +1,24 @@
-"""Run a scenario against a throwaway SQLite database and return its timeline."""
+"""Run a scenario against a throwaway SQLite database (simulation/scratch.py) and return its
+timeline."""
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
-from nurture.bootstrap import open_runtime
 from nurture.charts.counts import Counts
 from nurture.charts.live import template_subjects, workspace_charts
 from nurture.charts.model import Chart
 from nurture.clock import ManualClock
-from nurture.delivery.providers.memory import MemoryProvider
 from nurture.reports.scope import Scope
-from nurture.settings import load_settings
 from nurture.simulation.replay import replay
+from nurture.simulation.runtime import simulation_runtime
 from nurture.simulation.scenario import Scenario, check_names
+from nurture.simulation.scratch import throwaway
 from nurture.simulation.timeline import Entry, read_timeline
-from nurture.store import models
-from nurture.store.db import make_engine
-from nurture.store.models import Base
+from nurture.store.statements import timeline as statements
 
 
 @dataclass(frozen=True)
@@ -80,36 +75,29 @@ def simulate(
     workspace: Path,
     templates: Path | None = None,
     on_event: Callable[[], None] = lambda: None,
+    *,
+    charts: bool = False,
 ) -> Simulation:
-    with tempfile.TemporaryDirectory(prefix="nurture-simulate-") as folder:
-        url = f"sqlite:///{Path(folder) / 'simulation.db'}"
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
+    """Replay ``scenario`` on a throwaway database; ``charts`` draws the journeys too (for
+    the HTML page)."""
+    with throwaway() as (engine, folder):
         clock = ManualClock(scenario.start)
-        rt = open_runtime(
-            load_settings(database_url=url, outbox_dir=Path(folder) / "outbox"),
-            clock=clock,
-            provider=MemoryProvider(keep=False),
-            workspace=workspace,
-            templates=templates,
-        )
-        try:
-            check_names(scenario, rt.workspace.journeys)
-            problems = replay(rt, clock, scenario, on_event)
-            with rt.sessions() as session:
-                entries = read_timeline(session)
-                rows = session.execute(
-                    select(models.Contact.email, models.Contact.timezone, models.Contact.stage)
-                ).all()
-            charts = workspace_charts(
+        rt = simulation_runtime(engine, folder, clock, workspace, templates)
+        check_names(scenario, rt.workspace.journeys)
+        problems = replay(rt, clock, scenario, on_event)
+        with rt.sessions() as session:
+            entries = read_timeline(session)
+            rows = session.execute(statements.ZONES_AND_STAGES).all()
+        drawn = (
+            workspace_charts(
                 rt.engine,
                 rt.workspace.journeys,
                 Scope(rt.engine.dialect.name, clock.now()),
                 template_subjects(templates or workspace / "templates"),
             )
-        finally:
-            rt.engine.dispose()
+            if charts
+            else []
+        )
     default_zone = rt.workspace.timezone
     return Simulation(
         scenario=scenario,
@@ -117,5 +105,5 @@ def simulate(
         zones={email: zone or default_zone for email, zone, _ in rows},
         stages={email: stage for email, _, stage in rows},
         problems=problems,
-        charts=charts,
+        charts=drawn,
     )

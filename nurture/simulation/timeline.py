@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from nurture.store import models
+from nurture.store.statements import timeline as statements
 
 # At one moment, causes come before effects: what sales did, points, the stage they earn, the
 # handoff it makes, then journeys and the decisions inside them.
@@ -60,9 +60,9 @@ def _utc(iso: str) -> str:
 
 
 def read_timeline(session: Session) -> list[Entry]:
-    emails = dict(session.execute(select(models.Contact.id, models.Contact.email)).all())
+    emails = dict(session.execute(statements.EMAILS).all())
     entries: list[Entry] = []
-    for e in session.scalars(select(models.Enrollment).order_by(models.Enrollment.id)):
+    for e in session.execute(statements.ENROLLMENTS):
         entries.append(
             Entry(e.enrolled_at, emails[e.contact_id], "enrolled", {"journey": e.journey_id})
         )
@@ -76,7 +76,7 @@ def read_timeline(session: Session) -> list[Entry]:
                 )
             )
     running: dict[int, int] = {}
-    for row in session.scalars(select(models.ScoreEntry).order_by(models.ScoreEntry.id)):
+    for row in session.execute(statements.SCORES):
         running[row.contact_id] = running.get(row.contact_id, 0) + row.points
         entries.append(
             Entry(
@@ -91,7 +91,7 @@ def read_timeline(session: Session) -> list[Entry]:
                 },
             )
         )
-    for change in session.scalars(select(models.StageChange).order_by(models.StageChange.id)):
+    for change in session.execute(statements.STAGE_CHANGES):
         if change.from_stage is not None:
             entries.append(
                 Entry(
@@ -101,16 +101,14 @@ def read_timeline(session: Session) -> list[Entry]:
                     {"from": change.from_stage, "to": change.to_stage, "cause": change.cause},
                 )
             )
-    contact_of = dict(session.execute(select(models.Handoff.id, models.Handoff.contact_id)).all())
-    reasons = dict(session.execute(select(models.Handoff.id, models.Handoff.reason)).all())
-    for event in session.scalars(select(models.HandoffEvent).order_by(models.HandoffEvent.id)):
-        found = _handoff_entry(event, reasons[event.handoff_id])
+    handoffs = {h.id: h for h in session.execute(statements.HANDOFFS)}
+    for event in session.execute(statements.HANDOFF_EVENTS):
+        handoff = handoffs[event.handoff_id]
+        found = _handoff_entry(event, handoff.reason)
         if found is not None:
             kind, data = found
-            entries.append(Entry(event.at, emails[contact_of[event.handoff_id]], kind, data))
-    for decision in session.scalars(
-        select(models.BranchDecision).order_by(models.BranchDecision.id)
-    ):
+            entries.append(Entry(event.at, emails[handoff.contact_id], kind, data))
+    for decision in session.execute(statements.BRANCH_DECISIONS):
         entries.append(
             Entry(
                 decision.at,
@@ -124,11 +122,7 @@ def read_timeline(session: Session) -> list[Entry]:
                 },
             )
         )
-    for split in session.scalars(
-        select(models.SplitAssignment).order_by(
-            models.SplitAssignment.assigned_at, models.SplitAssignment.enrollment_id
-        )
-    ):
+    for split in session.execute(statements.SPLIT_ASSIGNMENTS):
         entries.append(
             Entry(
                 split.assigned_at,
@@ -137,7 +131,7 @@ def read_timeline(session: Session) -> list[Entry]:
                 {"journey": split.journey_id, "step": split.step_id, "variant": split.variant},
             )
         )
-    for message in session.scalars(select(models.Message).order_by(models.Message.id)):
+    for message in session.execute(statements.MESSAGES):
         if message.status == "sent" and message.sent_at is not None:
             entries.append(
                 Entry(
@@ -165,7 +159,7 @@ def read_timeline(session: Session) -> list[Entry]:
                     },
                 )
             )
-    for suppression in session.scalars(select(models.Suppression).order_by(models.Suppression.id)):
+    for suppression in session.execute(statements.SUPPRESSIONS):
         entries.append(
             Entry(
                 suppression.created_at,
@@ -180,9 +174,7 @@ def read_timeline(session: Session) -> list[Entry]:
 SALES = {"accepted": "accept", "rejected": "reject", "qualified": "qualify"}
 
 
-def _handoff_entry(
-    event: models.HandoffEvent, reason: str | None
-) -> tuple[str, dict[str, Any]] | None:
+def _handoff_entry(event: Row[Any], reason: str | None) -> tuple[str, dict[str, Any]] | None:
     """A handoff's audit row as a timeline entry: a new owner, a breach, or sales' answer.
 
     A breach reassigned to the next rep is ``reassigned``; one told to a manager (or to

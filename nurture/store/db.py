@@ -20,9 +20,13 @@ def _strict_json(value: Any) -> str:
     return json.dumps(value, allow_nan=False)
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(url: str, *, throwaway: bool = False, **options: Any) -> Engine:
     """An engine for ``url``; a URL SQLAlchemy cannot use, or a driver that is not installed,
-    is a one-line ConfigError saying what to change or install."""
+    is a one-line ConfigError saying what to change or install.
+
+    ``throwaway`` (SQLite only, for a database nobody keeps: the simulator's) never waits
+    for the disk: no fsync, nothing a crash would need.
+    """
     options.setdefault("json_serializer", _strict_json)
     try:
         parsed = make_url(url)
@@ -37,6 +41,8 @@ def make_engine(url: str, **options: Any) -> Engine:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, **options)
             event.listen(engine, "connect", _sqlite_pragmas)
+            if throwaway:
+                event.listen(engine, "connect", _throwaway_pragmas)
             return engine
         return create_engine(url, pool_pre_ping=True, **options)
     except NoSuchModuleError:
@@ -63,6 +69,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _throwaway_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

@@ -25,6 +25,7 @@ FIGURES = (
     "send_ratio",
     "tick_scan_ratio",
     "simulate_seconds",
+    "simulate_one_seconds",
     "import_peak_rss_mb",
     "worker_scaling",
 )

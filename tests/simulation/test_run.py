@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def ana() -> Simulation:
     scenario = load_scenario(ROOT / "example" / "scenarios" / "ana.yaml")
-    return simulate(scenario, ROOT / "example", ROOT / "example" / "templates")
+    return simulate(scenario, ROOT / "example", ROOT / "example" / "templates", charts=True)
 
 
 def _kinds(simulation: Simulation, email: str) -> list[tuple[str, str]]:
@@ -101,7 +101,7 @@ def test_text_shows_times_in_each_contacts_zone(ana: Simulation) -> None:
 
 
 def test_the_same_scenario_gives_the_same_output_byte_for_byte(ana: Simulation) -> None:
-    again = simulate(ana.scenario, ROOT / "example", ROOT / "example" / "templates")
+    again = simulate(ana.scenario, ROOT / "example", ROOT / "example" / "templates", charts=True)
     assert as_json_lines(again) == as_json_lines(ana)
     assert as_text(again) == as_text(ana)
     assert as_html(again) == as_html(ana)

@@ -8,10 +8,12 @@ contact, so all of its due work runs in one place at a time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select, union, update
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, union, update
 
 from nurture.store import models
 
@@ -27,6 +29,7 @@ _IDS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
 _FREE = (_C.lease_until.is_(None)) | (_C.lease_until <= _NOW)
 
 
+@cache
 def due(limit: int) -> Select[Any]:
     """The ids of free contacts with work due at ``:now``, the most overdue of each kind first."""
     steps = (
@@ -87,6 +90,23 @@ NEXT_LEASE_END = (
 
 
 NEXT_DECAY = select(func.min(_C.decay_due_at))
+
+
+def moments(kinds: Mapping[str, Select[Any]]) -> Select[Any]:
+    """One row, the next moments: ``free_step`` (:data:`NEXT_FREE_STEP`), ``lease_end`` (the
+    :data:`NEXT_LEASE_END` over the steps due before it) and each of ``kinds`` by its name."""
+    return _moments(tuple(kinds.items()))
+
+
+@cache
+def _moments(kinds: tuple[tuple[str, Select[Any]], ...]) -> Select[Any]:
+    free = NEXT_FREE_STEP.scalar_subquery()
+    before = or_(free.is_(None), _E.next_run_at < free)
+    return select(
+        free.label("free_step"),
+        NEXT_LEASE_END.where(before).scalar_subquery().label("lease_end"),
+        *(query.scalar_subquery().label(name) for name, query in kinds),
+    )
 
 
 NEXT_CHECK = select(func.min(_H.check_at))

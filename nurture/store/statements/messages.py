@@ -138,3 +138,19 @@ SENT_BY_STEP = (
     .order_by(_M.journey_id, func.min(_M.id))
 )
 """How many emails each journey step sent, steps in the order they first sent."""
+
+
+LAST_SENT_OF_STEP = (
+    select(_M.uid)
+    .join(models.Contact, models.Contact.id == _M.contact_id)
+    .where(
+        models.Contact.email == bindparam("email"),
+        _M.journey_id == bindparam("journey"),
+        _M.step_id == bindparam("step"),
+        _M.status == "sent",
+        _M.sent_at <= bindparam("at"),
+    )
+    .order_by(_M.sent_at.desc(), _M.id.desc())
+    .limit(1)
+)
+"""The uid of the latest email of a journey's step sent to an address by ``:at``."""
