@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from nurture.store.db import make_engine
+from nurture.store.db import checkpoint, make_engine
 from nurture.store.models import Base
 
 
@@ -58,8 +58,7 @@ def _create() -> _Scratch:
     path = folder / "simulation.db"
     engine = make_engine(f"sqlite:///{path}", throwaway=True)
     Base.metadata.create_all(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(engine)
     engine.dispose()
     _scratch.append(_Scratch(folder, engine, path.read_bytes()))
     return _scratch[0]

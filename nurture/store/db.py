@@ -79,6 +79,12 @@ def _throwaway_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log into the file, so that the file alone holds the database."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
