@@ -25,6 +25,7 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.store import models
+from nurture.store.converted import execute_many
 from nurture.store.statements.rows import insert_rows, take_ids, update_by_id
 
 Row = dict[str, Any]
@@ -136,7 +137,9 @@ class Changes:
         for name, rows in self._new.items():
             if not rows:
                 continue
-            connection.execute(insert_rows(_TABLES[name]), [_params(name, row) for row in rows])
+            execute_many(
+                connection, insert_rows(_TABLES[name]), [_params(name, row) for row in rows]
+            )
             for row in rows:
                 if type(row) is not dict:
                     row.stored = True
@@ -144,7 +147,8 @@ class Changes:
         for name, dirty in self._dirty.items():
             if dirty:
                 columns = self._columns[name]
-                connection.execute(
+                execute_many(
+                    connection,
                     update_by_id(_TABLES[name], columns),
                     [_written_back(record, columns) for record in dirty.values()],
                 )
