@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nurture.engine.intake import core
 from nurture.engine.intake.changes import Changes, write_transaction
+from nurture.engine.intake.collector import collector_held
 from nurture.engine.intake.state import WorkingSet, stored_source_ids
 from nurture.engine.runtime import Runtime
 from nurture.formats import EventIn
@@ -66,7 +67,7 @@ def ingest_events(rt: Runtime, events: Iterable[EventIn], chunk: int = CHUNK) ->
 
 def _ingest_chunk(rt: Runtime, events: Sequence[EventIn], received: datetime) -> list[Ingested]:
     keyed = [(data.source_id(received), data) for data in events]
-    with write_transaction(rt) as connection:
+    with collector_held(), write_transaction(rt) as connection:
         ws = WorkingSet.read(
             rt, connection, {data.email for data in events}, {source_id for source_id, _ in keyed}
         )

@@ -17,11 +17,13 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Dialect, Insert, Update
+from sqlalchemy import JSON, Boolean, Connection, Dialect, Insert, Integer, String, Table, Update
 from sqlalchemy.types import TypeEngine
 
+from nurture.store.statements.rows import insert_json, insert_rows, update_by_id, update_json
 from nurture.store.types import UTCDateTime
 
 Convert = Callable[[Any], Any]
@@ -36,9 +38,93 @@ class _Plan:
     positional: bool
 
 
+_compiled: weakref.WeakKeyDictionary[Dialect, dict[Insert | Update, str]] = (
+    weakref.WeakKeyDictionary()
+)
 _plans: weakref.WeakKeyDictionary[Dialect, dict[tuple[Any, ...], _Plan | None]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """New rows of ``table``, every column given (ids too): one executemany, or on PostgreSQL
+    one INSERT of the rows as one JSON document."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if _computed(table, rows[0]) or not _as_json(
+        connection, insert_json(table, columns), table, columns, columns, rows
+    ):
+        execute_many(connection, insert_rows(table), rows)
+
+
+def update_many(
+    connection: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """``columns`` of stored rows, by id (parameters ``_id`` and ``_<column>``, as
+    :func:`~nurture.store.statements.rows.update_by_id` takes them)."""
+    if not rows:
+        return
+    names = ("id", *columns)
+    keys = tuple(f"_{name}" for name in names)
+    computed = any(c.onupdate is not None for c in table.columns if c.name not in columns)
+    if computed or not _as_json(connection, update_json(table, columns), table, names, keys, rows):
+        execute_many(connection, update_by_id(table, columns), rows)
+
+
+def _computed(table: Table, row: Mapping[str, Any]) -> bool:
+    """Whether SQLAlchemy would compute a column the row leaves out (a Python-side default)."""
+    return any(column.default is not None for column in table.columns if column.key not in row)
+
+
+def _as_json(
+    connection: Connection,
+    statement: Insert | Update,
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    rows: Sequence[Mapping[str, Any]],
+) -> bool:
+    """On PostgreSQL, run ``statement`` with the rows as one JSON document (``keys[i]`` of a
+    row is column ``columns[i]``) and say True; False where that would not store what SQLAlchemy stores:
+    another database, a column type JSON does not carry exactly, or a JSON column's None (the
+    JSON ``null`` it stands for would be read as SQL NULL)."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return False
+    converts: list[tuple[str, str, Convert | None]] = []
+    for column, key in zip(columns, keys, strict=True):
+        type_ = table.c[column].type
+        if isinstance(type_, UTCDateTime):
+            converts.append((column, key, _iso_utc))
+        elif isinstance(type_, JSON):
+            if any(row[key] is None for row in rows):
+                return False
+            converts.append((column, key, None))
+        elif isinstance(type_, String | Integer | Boolean):
+            converts.append((column, key, None))
+        else:
+            return False
+    document = [
+        {
+            column: row[key] if convert is None else convert(row[key])
+            for column, key, convert in converts
+        }
+        for row in rows
+    ]
+    serializer: Convert = getattr(dialect, "_json_serializer", None) or json.dumps
+    connection.exec_driver_sql(_sql(dialect, statement), {"rows": serializer(document)})
+    return True
+
+
+def _sql(dialect: Dialect, statement: Insert | Update) -> str:
+    plans = _compiled.setdefault(dialect, {})
+    if statement not in plans:
+        plans[statement] = statement.compile(dialect=dialect).string
+    return plans[statement]
 
 
 def execute_many(
@@ -57,18 +143,18 @@ def execute_many(
     if plan is None:
         connection.execute(statement, list(rows))
         return
-    pairs = tuple(zip(plan.keys, plan.converts, strict=True))
     if plan.positional:
-        connection.exec_driver_sql(
-            plan.sql,
-            [
-                tuple(
-                    [row[key] if convert is None else convert(row[key]) for key, convert in pairs]
-                )
-                for row in rows
-            ],
-        )
+        get = itemgetter(*plan.keys)
+        changed = [(i, convert) for i, convert in enumerate(plan.converts) if convert is not None]
+        params = []
+        for row in rows:
+            values = list(get(row))
+            for i, convert in changed:
+                values[i] = convert(values[i])
+            params.append(tuple(values))
+        connection.exec_driver_sql(plan.sql, params)
     else:
+        pairs = tuple(zip(plan.keys, plan.converts, strict=True))
         connection.exec_driver_sql(
             plan.sql,
             [
@@ -91,7 +177,7 @@ def _compile(dialect: Dialect, statement: Insert | Update, keys: tuple[str, ...]
     if compiled.insert_prefetch or compiled.update_prefetch:
         return None
     names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
-    if set(names) != set(keys):
+    if set(names) != set(keys) or len(names) < 2:  # (one key: itemgetter gives no tuple)
         return None
     return _Plan(
         sql=compiled.string,
@@ -117,6 +203,12 @@ def _aware_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: nurture stores only aware UTC times")
     return value.astimezone(UTC)
+
+
+def _iso_utc(value: datetime | None) -> str | None:
+    """The UTC time as PostgreSQL reads it from JSON, to the microsecond."""
+    aware = _aware_utc(value)
+    return None if aware is None else aware.isoformat()
 
 
 def _sqlite_utc(value: datetime | None) -> str | None:

@@ -5,14 +5,14 @@ through the ORM, which would convert both back to equal Python values."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Connection, Insert, Update, insert
+from sqlalchemy import Connection, Table
 from sqlalchemy.engine import make_url
 
 import nurture.engine.intake.changes as changes
@@ -23,8 +23,9 @@ from nurture.engine.contacts import import_contacts
 from nurture.engine.ingest import ingest_events
 from nurture.formats import EventIn
 from nurture.store import models
-from nurture.store.converted import execute_many
+from nurture.store.converted import insert_many, update_many
 from nurture.store.db import make_engine
+from nurture.store.statements.rows import insert_rows, update_by_id
 
 Stored = dict[str, list[tuple[Any, ...]]]
 
@@ -57,10 +58,16 @@ def _raw(url: str) -> Stored:
         }
 
 
-def _through_sqlalchemy(
-    connection: Connection, statement: Insert | Update, rows: list[dict[str, Any]]
+def _insert_through_sqlalchemy(
+    connection: Connection, table: Table, rows: list[dict[str, Any]]
 ) -> None:
-    connection.execute(statement, rows)
+    connection.execute(insert_rows(table), rows)
+
+
+def _update_through_sqlalchemy(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    connection.execute(update_by_id(table, columns), rows)
 
 
 def _events() -> list[EventIn]:
@@ -103,28 +110,32 @@ def test_intake_stores_what_sqlalchemys_bind_processing_stores(
 ) -> None:
     converted = _ingested(server_url, tmp_path)
     with monkeypatch.context() as patch:
-        patch.setattr(changes, "execute_many", _through_sqlalchemy)
+        patch.setattr(changes, "insert_many", _insert_through_sqlalchemy)
+        patch.setattr(changes, "update_many", _update_through_sqlalchemy)
         processed = _ingested(server_url, tmp_path)
     assert converted["events"] and converted["score_ledger"] and converted["handoffs"]
     for name, rows in processed.items():
         assert converted[name] == rows, name
 
 
-def _written(
-    url: str, write: Callable[[Connection, Insert, list[dict[str, Any]]], None]
-) -> Iterator[tuple[Any, ...]]:
+Insert = Callable[[Connection, Table, list[dict[str, Any]]], None]
+Update = Callable[[Connection, Table, tuple[str, ...], list[dict[str, Any]]], None]
+
+
+def _written(url: str, insert: Insert, update: Update) -> Stored:
     engine = make_engine(url)
     moment = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    zoned = moment.astimezone(timezone(-timedelta(hours=3)))
     try:
         with engine.begin() as connection:
-            write(
+            insert(
                 connection,
-                insert(models.Contact.__table__),
+                models.Contact.__table__,
                 [
                     {
-                        "id": 1,
-                        "email": "a@example.org",
-                        "attributes": {},
+                        "id": n,
+                        "email": f"{n}@example.org",
+                        "attributes": {"n": n},
                         "stage": "subscriber",
                         "score": 0,
                         "band": "cold",
@@ -133,11 +144,12 @@ def _written(
                         "created_at": moment,
                         "updated_at": moment,
                     }
+                    for n in (1, 2)
                 ],
             )
-            write(
+            insert(
                 connection,
-                insert(models.Event.__table__),
+                models.Event.__table__,
                 [
                     {
                         "id": n,
@@ -152,22 +164,31 @@ def _written(
                         [
                             ({}, moment),
                             ({"x": None, "é": "\u2603"}, moment.replace(microsecond=7)),
-                            (
-                                {"n": [1.5, -0.0, 10**20]},
-                                moment.astimezone(timezone(-timedelta(hours=3))),
-                            ),
+                            ({"n": [1.5, -0.0, 10**20]}, zoned),
                             ({"s": '"\\\n'}, datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)),
                         ],
                         start=1,
                     )
                 ],
             )
-        yield from _raw(url)["events"]
+            update(
+                connection,
+                models.Contact.__table__,
+                ("owner", "last_active_at", "score"),
+                [
+                    {"_id": 1, "_owner": "Ana Š", "_last_active_at": zoned, "_score": -3},
+                    {"_id": 2, "_owner": None, "_last_active_at": None, "_score": 7},
+                ],
+            )
+        return _raw(url)
     finally:
         engine.dispose()
 
 
 def test_odd_values_are_stored_alike(server_url: str | None, tmp_path: Path) -> None:
-    """Zones other than UTC, microseconds, a year under 1000, unicode and nested JSON."""
+    """Zones other than UTC, microseconds, a year under 1000, unicode and nested JSON, NULLs."""
     with scratch_database(server_url, tmp_path) as a, scratch_database(server_url, tmp_path) as b:
-        assert list(_written(a, execute_many)) == list(_written(b, _through_sqlalchemy))
+        converted = _written(a, insert_many, update_many)
+        processed = _written(b, _insert_through_sqlalchemy, _update_through_sqlalchemy)
+    assert converted["events"] and converted["contacts"]
+    assert converted == processed

@@ -25,8 +25,8 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.store import models
-from nurture.store.converted import execute_many
-from nurture.store.statements.rows import insert_rows, take_ids, update_by_id
+from nurture.store.converted import insert_many, update_many
+from nurture.store.statements.rows import take_ids
 
 Row = dict[str, Any]
 Record = ContactRow | EnrollmentRow
@@ -137,9 +137,7 @@ class Changes:
         for name, rows in self._new.items():
             if not rows:
                 continue
-            execute_many(
-                connection, insert_rows(_TABLES[name]), [_params(name, row) for row in rows]
-            )
+            insert_many(connection, _TABLES[name], [_params(name, row) for row in rows])
             for row in rows:
                 if type(row) is not dict:
                     row.stored = True
@@ -147,9 +145,10 @@ class Changes:
         for name, dirty in self._dirty.items():
             if dirty:
                 columns = self._columns[name]
-                execute_many(
+                update_many(
                     connection,
-                    update_by_id(_TABLES[name], columns),
+                    _TABLES[name],
+                    columns,
                     [_written_back(record, columns) for record in dirty.values()],
                 )
                 dirty.clear()
