@@ -89,32 +89,30 @@ def _as_json(
     rows: Sequence[Mapping[str, Any]],
 ) -> bool:
     """On PostgreSQL, run ``statement`` with the rows as one JSON document (``keys[i]`` of a
-    row is column ``columns[i]``) and say True; False where that would not store what SQLAlchemy stores:
-    another database, a column type JSON does not carry exactly, or a JSON column's None (the
+    row is column ``columns[i]``) and say True; False where that would not store what
+    SQLAlchemy stores: another database, a column type JSON does not carry exactly, or a JSON column's None (the
     JSON ``null`` it stands for would be read as SQL NULL)."""
     dialect = connection.dialect
     if dialect.name != "postgresql":
         return False
-    converts: list[tuple[str, str, Convert | None]] = []
+    times = []
     for column, key in zip(columns, keys, strict=True):
         type_ = table.c[column].type
         if isinstance(type_, UTCDateTime):
-            converts.append((column, key, _iso_utc))
+            times.append(column)
         elif isinstance(type_, JSON):
             if any(row[key] is None for row in rows):
                 return False
-            converts.append((column, key, None))
-        elif isinstance(type_, String | Integer | Boolean):
-            converts.append((column, key, None))
-        else:
+        elif not isinstance(type_, String | Integer | Boolean):
             return False
-    document = [
-        {
-            column: row[key] if convert is None else convert(row[key])
-            for column, key, convert in converts
-        }
-        for row in rows
-    ]
+    if keys == columns:
+        document = [dict(row) for row in rows]
+    else:
+        named = tuple(zip(columns, keys, strict=True))
+        document = [{column: row[key] for column, key in named} for row in rows]
+    for values in document:
+        for column in times:
+            values[column] = _iso_utc(values[column])
     serializer: Convert = getattr(dialect, "_json_serializer", None) or json.dumps
     connection.exec_driver_sql(_sql(dialect, statement), {"rows": serializer(document)})
     return True
@@ -207,6 +205,8 @@ def _aware_utc(value: datetime | None) -> datetime | None:
 
 def _iso_utc(value: datetime | None) -> str | None:
     """The UTC time as PostgreSQL reads it from JSON, to the microsecond."""
+    if value is not None and value.tzinfo is UTC:
+        return value.isoformat()
     aware = _aware_utc(value)
     return None if aware is None else aware.isoformat()
 
@@ -215,8 +215,8 @@ def _sqlite_utc(value: datetime | None) -> str | None:
     """SQLite's DATETIME storage format (``YYYY-MM-DD HH:MM:SS.ffffff``) of the UTC time."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: nurture stores only aware UTC times")
     if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: nurture stores only aware UTC times")
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]
