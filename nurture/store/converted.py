@@ -144,11 +144,19 @@ def execute_many(
     if plan.positional:
         get = itemgetter(*plan.keys)
         changed = [(i, convert) for i, convert in enumerate(plan.converts) if convert is not None]
+        times: dict[datetime, str | None] = {}  # a chunk's rows share a few moments
         params = []
         for row in rows:
             values = list(get(row))
             for i, convert in changed:
-                values[i] = convert(values[i])
+                value = values[i]
+                if convert is _sqlite_utc and value is not None:
+                    found = times.get(value)
+                    if found is None:
+                        found = times[value] = _sqlite_utc(value)
+                    values[i] = found
+                else:
+                    values[i] = convert(value)
             params.append(tuple(values))
         connection.exec_driver_sql(plan.sql, params)
     else:
