@@ -26,7 +26,7 @@ from nurture.engine.intake.records import (
 from nurture.engine.runtime import Runtime
 from nurture.store import models
 from nurture.store.converted import insert_many, update_many
-from nurture.store.statements.rows import take_ids
+from nurture.store.statements.rows import DATA_VERSION, take_ids
 
 Row = dict[str, Any]
 Record = ContactRow | EnrollmentRow
@@ -73,6 +73,21 @@ def write_transaction(rt: Runtime) -> Iterator[Connection]:
             connection.rollback()
             raise
         connection.commit()
+
+
+def quiet_since(connection: Connection, stamp: object) -> bool:
+    """Whether nobody wrote to the store since :func:`write_stamp` gave ``stamp``."""
+    return stamp is not None and write_stamp(connection) == stamp
+
+
+def write_stamp(connection: Connection) -> object:
+    """What tells a later transaction whether anybody wrote in between, or None where nothing
+    can tell. SQLite: this driver connection (another one is no witness), the database's
+    ``data_version`` (other connections' commits) and the rows this connection changed."""
+    if connection.dialect.name != "sqlite":
+        return None
+    driver = connection.connection.driver_connection
+    return (driver, connection.scalar(DATA_VERSION), getattr(driver, "total_changes", None))
 
 
 def ref(value: Any) -> Any:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
     update,
 )
 
@@ -71,6 +72,10 @@ def _recordset(table: Table, columns: tuple[str, ...]) -> Any:
         .table_valued(*columns)
         .alias("given")
     )
+
+
+DATA_VERSION = text("PRAGMA data_version")
+"""SQLite: a number that changes when another connection commits to the database."""
 
 
 def take_ids(connection: Connection, counts: Mapping[Table, int]) -> dict[Table, list[int]]:
