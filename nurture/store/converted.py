@@ -1,13 +1,15 @@
-"""One ``executemany`` of many rows with their values converted once per column, as the
+"""Many rows written in one statement with their values converted once per column, as the
 column types would convert them, and handed to the driver as they are.
 
 SQLAlchemy's executemany runs each row through ``construct_params`` and every value through
-its type's bind processor, which costs about three times what ``sqlite3`` spends writing the
-row. Here the statement is compiled once per dialect and the values go through a converter
-chosen per column: the two hot types get one written out (``UTCDateTime`` as the string
-SQLite's DATETIME stores, JSON dumped by the engine's own serializer), every other type keeps
-SQLAlchemy's own bind processor. The stored values are the same byte for byte
-(tests/store/test_converted.py).
+its type's bind processor, which cost about three times what ``sqlite3`` spends writing the
+rows. On SQLite the statement is compiled once and the values go through a converter chosen
+per column: the two hot types get one written out (``UTCDateTime`` as the string SQLite's
+DATETIME stores, JSON dumped by the engine's own serializer), every other type keeps
+SQLAlchemy's own bind processor. On PostgreSQL an executemany is one round of the protocol
+per row, so the rows go as one JSON document that the INSERT or UPDATE reads as the table's
+rows (store/statements/rows.py). The stored values are the same byte for byte as
+SQLAlchemy's executemany stores them (tests/store/test_converted.py).
 """
 
 from __future__ import annotations
@@ -89,9 +91,9 @@ def _as_json(
     rows: Sequence[Mapping[str, Any]],
 ) -> bool:
     """On PostgreSQL, run ``statement`` with the rows as one JSON document (``keys[i]`` of a
-    row is column ``columns[i]``) and say True; False where that would not store what
-    SQLAlchemy stores: another database, a column type JSON does not carry exactly, or a JSON column's None (the
-    JSON ``null`` it stands for would be read as SQL NULL)."""
+    row is column ``columns[i]``) and say True. False where that would not store what
+    SQLAlchemy stores: another database, a column type JSON does not carry exactly, or a JSON
+    column's None (the JSON ``null`` it stands for would be read as SQL NULL)."""
     dialect = connection.dialect
     if dialect.name != "postgresql":
         return False
@@ -150,7 +152,7 @@ def execute_many(
             values = list(get(row))
             for i, convert in changed:
                 value = values[i]
-                if convert is _sqlite_utc and value is not None:
+                if convert is _sqlite_utc and value is not None:  # the same moment, once
                     found = times.get(value)
                     if found is None:
                         found = times[value] = _sqlite_utc(value)
@@ -188,12 +190,12 @@ def _compile(dialect: Dialect, statement: Insert | Update, keys: tuple[str, ...]
     return _Plan(
         sql=compiled.string,
         keys=names,
-        converts=tuple(converter(compiled.binds[name].type, dialect) for name in names),
+        converts=tuple(_converter(compiled.binds[name].type, dialect) for name in names),
         positional=compiled.positional,
     )
 
 
-def converter(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
+def _converter(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
     """What turns a Python value of ``type_`` into the value the driver is given."""
     if isinstance(type_, UTCDateTime):
         return _sqlite_utc if dialect.name == "sqlite" else _aware_utc

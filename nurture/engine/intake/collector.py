@@ -1,10 +1,10 @@
 """The cyclic garbage collector held off while a chunk runs.
 
-A chunk allocates tens of thousands of short-lived containers (rows, records, parameters):
-enough to start several full collections of the whole heap (the interpreter, SQLAlchemy, the
-workspace), which cost a fifth of the chunk's time. Reference counting frees those objects
-as usual; the collector comes back when the last chunk running in the process ends, and runs
-at its next threshold.
+A chunk allocates tens of thousands of containers (rows, records, parameters): enough to
+start collections that walk the whole heap (the interpreter, SQLAlchemy, the workspace)
+again and again, about a tenth of the chunk's CPU time on the bench. Reference counting
+frees those objects as usual; the collector comes back when the last chunk running in the
+process ends, and its next collection runs once over what the chunk kept.
 """
 
 from __future__ import annotations
