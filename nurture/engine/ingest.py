@@ -2,7 +2,7 @@
 
 Events go through intake's set-based shape (engine/intake/) a chunk per transaction: the
 chunk's working set is read once, each event is decided on it in order by the same per-event
-code (engine/intake/core.ingest), and the rows go out in one ``executemany`` per table.
+code (engine/intake/core.ingest), and the rows go out in one statement per table.
 :func:`ingest_event` is a chunk of one, so both write the same rows
 (tests/engine/test_ingest_chunks.py compares them table by table).
 """
