@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.engine.intake import core
 from nurture.engine.intake.changes import Changes, write_transaction
+from nurture.engine.intake.collector import collector_held
 from nurture.engine.intake.records import CONTACT_STATE
 from nurture.engine.intake.state import WorkingSet
 from nurture.engine.runtime import Runtime
@@ -52,7 +53,7 @@ def import_contacts(
 
 def _import_chunk(rt: Runtime, contacts: Sequence[ContactIn]) -> None:
     now = rt.clock.now()
-    with write_transaction(rt) as connection:
+    with collector_held(), write_transaction(rt) as connection:
         ws = WorkingSet.read(rt, connection, {data.email for data in contacts}, for_events=False)
         changes = Changes(connection, (*PROFILE_FIELDS[1:], "attributes", *CONTACT_STATE))
         for data in contacts:

@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from nurture.errors import ConfigError
 from nurture.store.models import Base
 
+_STRICT = json.JSONEncoder(allow_nan=False)
+"""``json.dumps(value, allow_nan=False)``, whose keyword makes a new encoder on every call."""
+
 
 def _strict_json(value: Any) -> str:
     """JSON as the standard defines it: NaN or Infinity raise instead of being written."""
-    return json.dumps(value, allow_nan=False)
+    return _STRICT.encode(value)
 
 
 def make_engine(url: str, *, throwaway: bool = False, **options: Any) -> Engine:

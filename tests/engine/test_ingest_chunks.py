@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import nurture.engine.intake.state as state
 from nurture.bench.data import START, contacts, events_for
@@ -23,7 +23,8 @@ from nurture.engine.contacts import import_contact
 from nurture.engine.ingest import Ingested, ingest_event, ingest_events
 from nurture.engine.runtime import Runtime
 from nurture.formats import EventIn
-from nurture.store.models import Base
+from nurture.store.db import make_engine
+from nurture.store.models import Base, Contact
 
 
 def _events() -> list[EventIn]:
@@ -148,6 +149,41 @@ def test_a_chunk_that_races_a_concurrent_writer_is_done_again_one_by_one(
         name: len(rows) for name, rows in expected.items()
     }
     assert [row[1] for row in found["events"]] == [row[1] for row in expected["events"]]
+
+
+@pytest.mark.parametrize("writer", ["same engine", "another engine"])
+def test_a_chunk_sees_what_another_writer_changed_after_the_last_one(
+    server_url: str | None, tmp_path: Path, writer: str
+) -> None:
+    """A chunk carries its working set on to the next only while nobody else writes: a change
+    made between two chunks (through the engine's own pool, which may hand the same
+    connection back, or another engine's) is read by the next chunk as one by one would."""
+    events = _events()
+
+    def bump(rt: Runtime) -> None:
+        engine = rt.engine if writer == "same engine" else make_engine(rt.engine.url)
+        with engine.begin() as connection:
+            connection.execute(update(Contact).values(score=Contact.score + 1000))
+        if engine is not rt.engine:
+            engine.dispose()
+
+    def one_by_one(rt: Runtime) -> list[Ingested]:
+        first = [ingest_event(rt, event) for event in events[:37]]
+        bump(rt)
+        return first + [ingest_event(rt, event) for event in events[37:]]
+
+    def chunked(rt: Runtime) -> list[Ingested]:
+        def stream() -> Iterator[EventIn]:
+            yield from events[:37]
+            bump(rt)  # the first chunk is written: the second is asked for
+            yield from events[37:]
+
+        return list(ingest_events(rt, stream(), chunk=37))
+
+    single, expected = _ingested(server_url, tmp_path, one_by_one)
+    results, found = _ingested(server_url, tmp_path, chunked)
+    assert results == single
+    assert found == expected
 
 
 def test_events_are_consumed_a_chunk_at_a_time(tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
-"""Row buffers: what a chunk writes, held until the flush, then one ``executemany`` per table.
+"""Row buffers: what a chunk writes, held until the flush, then one statement per table.
 
 A new row refers to the rows it depends on (its contact, its event, its handoff) by the
 buffered row itself; the flush takes every table's ids in one statement, in the order the
 rows were made (the order one insert at a time would give them), resolves the references and
 writes the tables parents first. Rows read from the store and changed in place (contacts,
-enrollments) are written back by id, one ``executemany`` per table.
+enrollments) are written back by id, one statement per table. store/converted.py runs them
+with the values converted once per column (SQLite: an executemany; PostgreSQL: one JSON
+document).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.store import models
-from nurture.store.statements.rows import insert_rows, take_ids, update_by_id
+from nurture.store.converted import insert_many, update_many
+from nurture.store.statements.rows import DATA_VERSION, take_ids
 
 Row = dict[str, Any]
 Record = ContactRow | EnrollmentRow
@@ -72,6 +75,21 @@ def write_transaction(rt: Runtime) -> Iterator[Connection]:
             connection.rollback()
             raise
         connection.commit()
+
+
+def quiet_since(connection: Connection, stamp: object) -> bool:
+    """Whether nobody wrote to the store since :func:`write_stamp` gave ``stamp``."""
+    return stamp is not None and write_stamp(connection) == stamp
+
+
+def write_stamp(connection: Connection) -> object:
+    """What tells a later transaction whether anybody wrote in between, or None where nothing
+    can tell. SQLite: this driver connection (another one is no witness), the database's
+    ``data_version`` (other connections' commits) and the rows this connection changed."""
+    if connection.dialect.name != "sqlite":
+        return None
+    driver = connection.connection.driver_connection
+    return (driver, connection.scalar(DATA_VERSION), getattr(driver, "total_changes", None))
 
 
 def ref(value: Any) -> Any:
@@ -136,7 +154,7 @@ class Changes:
         for name, rows in self._new.items():
             if not rows:
                 continue
-            connection.execute(insert_rows(_TABLES[name]), [_params(name, row) for row in rows])
+            insert_many(connection, _TABLES[name], [_params(name, row) for row in rows])
             for row in rows:
                 if type(row) is not dict:
                     row.stored = True
@@ -144,8 +162,10 @@ class Changes:
         for name, dirty in self._dirty.items():
             if dirty:
                 columns = self._columns[name]
-                connection.execute(
-                    update_by_id(_TABLES[name], columns),
+                update_many(
+                    connection,
+                    _TABLES[name],
+                    columns,
                     [_written_back(record, columns) for record in dirty.values()],
                 )
                 dirty.clear()

@@ -96,6 +96,29 @@ class WorkingSet:
             }
         return found
 
+    def next_chunk(
+        self, connection: Connection, emails: Collection[str], source_ids: Collection[str]
+    ) -> WorkingSet:
+        """This working set, carried on to the next chunk of events of the same stream, nobody
+        having written to the store since this chunk's commit (the caller makes sure): what it
+        holds is what a read would find, so only the emails it does not hold yet are read."""
+        fresh = WorkingSet.read(
+            self.rt,
+            connection,
+            [email for email in emails if email not in self.contacts],
+            source_ids,
+        )
+        self.connection = connection
+        self.known = fresh.known
+        self.contacts.update(fresh.contacts)
+        self.enrollments.update(fresh.enrollments)
+        self.books.update(fresh.books)
+        self.suppressions.update(fresh.suppressions)
+        self._versions = None
+        self._last_owners = {}
+        self._assigned = []
+        return self
+
     def _load_journeys(self, version_ids: set[int]) -> None:
         missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
         if missing:

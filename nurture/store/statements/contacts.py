@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, union, update
 
 from nurture.store import models
+from nurture.store.statements.lists import in_list
 
 _C, _E, _H = models.Contact, models.Enrollment, models.Handoff
 
@@ -148,7 +149,7 @@ OF_EMAIL = select(_C).where(_C.email == bindparam("email"))
 """The contact of one address, if any (ORM row)."""
 
 
-OF_EMAILS = select(_C.__table__).where(_C.email.in_(bindparam("emails", expanding=True)))
+OF_EMAILS = select(_C.__table__).where(in_list(_C.email, "emails"))
 """Whole rows, columns in the table's order (intake's records are built from them)."""
 
 

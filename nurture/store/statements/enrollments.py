@@ -7,6 +7,7 @@ from sqlalchemy import BindParameter, bindparam, case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from nurture.store import models
+from nurture.store.statements.lists import in_list
 
 _E, _SA, _BD = models.Enrollment, models.SplitAssignment, models.BranchDecision
 
@@ -76,9 +77,7 @@ RESUME = (
 """A failed enrollment back on its failed step, due now, its attempts reset."""
 
 
-OF_CONTACTS = select(_E.__table__).where(
-    _E.contact_id.in_(bindparam("contact_ids", expanding=True))
-)
+OF_CONTACTS = select(_E.__table__).where(in_list(_E.contact_id, "contact_ids"))
 """Every enrollment of the contacts, whole rows in the table's order (intake orders them by
 id itself: an ORDER BY here lets SQLite walk the whole table in id order)."""
 

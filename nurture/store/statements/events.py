@@ -5,12 +5,11 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, select
 
 from nurture.store import models
+from nurture.store.statements.lists import in_list
 
 _E = models.Event
 
-STORED_SOURCE_IDS = select(_E.source_id).where(
-    _E.source_id.in_(bindparam("source_ids", expanding=True))
-)
+STORED_SOURCE_IDS = select(_E.source_id).where(in_list(_E.source_id, "source_ids"))
 """Which of these source ids are stored already (an event seen again is a duplicate)."""
 OF_TYPES = select(_E.type, _E.properties, _E.occurred_at).where(
     _E.contact_id == bindparam("contact_id"), _E.type.in_(bindparam("types", expanding=True))

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from nurture.domain.scorebook import NON_FIT
 from nurture.store import models
+from nurture.store.statements.lists import in_list
 
 _S = models.ScoreEntry
-_CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
 
 BOOK_ROWS = (
     select(_S.id, _S.contact_id, _S.rule, _S.kind, _S.points, _S.reason, _S.at)
-    .where(_S.contact_id.in_(_CONTACTS), _S.kind.in_((*NON_FIT, "reset")))
+    .where(in_list(_S.contact_id, "contact_ids"), _S.kind.in_((*NON_FIT, "reset")))
     .order_by(_S.id)
 )
 """The rows of the contacts' score books, and their resets: a book holds what came after
 its contact's last reset."""
 FIT_SUMS = (
     select(_S.contact_id, _S.rule, func.sum(_S.points))
-    .where(_S.contact_id.in_(_CONTACTS), _S.kind == "fit")
+    .where(in_list(_S.contact_id, "contact_ids"), _S.kind == "fit")
     .group_by(_S.contact_id, _S.rule)
 )
 """What each fit rule gives each contact today, by its ledger rows."""

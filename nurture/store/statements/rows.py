@@ -1,12 +1,31 @@
 """The writes of intake's row buffers (engine/intake/changes.py): ids taken for all tables at
-once, one ``executemany`` insert per table, one ``executemany`` update per table by id."""
+once, one ``executemany`` insert per table, one ``executemany`` update per table by id.
+
+On PostgreSQL the same writes go as one statement of one JSON document per table
+(:func:`insert_json`, :func:`update_json`): an executemany there is one round of the
+protocol per row, which costs more than PostgreSQL's own work on it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
 
 @cache
@@ -24,6 +43,39 @@ def update_by_id(table: Table, columns: tuple[str, ...]) -> Update:
         .where(table.c.id == bindparam("_id"))
         .values({name: bindparam(f"_{name}") for name in columns})
     )
+
+
+@cache
+def insert_json(table: Table, columns: tuple[str, ...]) -> Insert:
+    """PostgreSQL: new rows as one JSON array of objects (parameter ``rows``; each object keyed
+    by the column names), read in order as the table's rows into one INSERT."""
+    given = _recordset(table, columns)
+    return insert(table).from_select(list(columns), select(*[given.c[n] for n in columns]))
+
+
+@cache
+def update_json(table: Table, columns: tuple[str, ...]) -> Update:
+    """PostgreSQL: :func:`update_by_id`'s rows as one JSON array of objects (parameter
+    ``rows``; each object keyed ``id`` and the column names), in one UPDATE."""
+    given = _recordset(table, ("id", *columns))
+    return (
+        update(table)
+        .where(table.c.id == given.c.id)
+        .values({name: given.c[name] for name in columns})
+    )
+
+
+def _recordset(table: Table, columns: tuple[str, ...]) -> Any:
+    row_type: Any = literal_column(f"NULL::{table.name}")
+    return (
+        func.json_populate_recordset(row_type, cast(bindparam("rows"), JSON))
+        .table_valued(*columns)
+        .alias("given")
+    )
+
+
+DATA_VERSION = text("PRAGMA data_version")
+"""SQLite: a number that changes when another connection commits to the database."""
 
 
 def take_ids(connection: Connection, counts: Mapping[Table, int]) -> dict[Table, list[int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, delete, select, update
 
 from nurture.store import models
+from nurture.store.statements.lists import in_list
 
 _X = models.Suppression
 
@@ -14,9 +15,7 @@ OF_EMAIL = select(_X).where(_X.email == bindparam("email"))
 ID_OF_EMAIL = select(_X.id).where(_X.email == bindparam("email"))
 """Whether an address is suppressed, without loading the row."""
 
-OF_EMAILS = select(_X.id, _X.email, _X.reason).where(
-    _X.email.in_(bindparam("emails", expanding=True))
-)
+OF_EMAILS = select(_X.id, _X.email, _X.reason).where(in_list(_X.email, "emails"))
 DELETE = delete(_X).where(_X.id == bindparam("id"))
 REPLACE_REASON = (
     update(_X)

@@ -1,0 +1,232 @@
+"""Many rows written in one statement with their values converted once per column, as the
+column types would convert them, and handed to the driver as they are.
+
+SQLAlchemy's executemany runs each row through ``construct_params`` and every value through
+its type's bind processor, which cost about three times what ``sqlite3`` spends writing the
+rows. On SQLite the statement is compiled once and the values go through a converter chosen
+per column: the two hot types get one written out (``UTCDateTime`` as the string SQLite's
+DATETIME stores, JSON dumped by the engine's own serializer), every other type keeps
+SQLAlchemy's own bind processor. On PostgreSQL an executemany is one round of the protocol
+per row, so the rows go as one JSON document that the INSERT or UPDATE reads as the table's
+rows (store/statements/rows.py). The stored values are the same byte for byte as
+SQLAlchemy's executemany stores them (tests/store/test_converted.py).
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Connection, Dialect, Insert, Integer, String, Table, Update
+from sqlalchemy.types import TypeEngine
+
+from nurture.store.statements.rows import insert_json, insert_rows, update_by_id, update_json
+from nurture.store.types import UTCDateTime
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    keys: tuple[str, ...]
+    """The row key each parameter is read from, in the compiled statement's order."""
+    converts: tuple[Convert | None, ...]
+    positional: bool
+
+
+_compiled: weakref.WeakKeyDictionary[Dialect, dict[Insert | Update, str]] = (
+    weakref.WeakKeyDictionary()
+)
+_plans: weakref.WeakKeyDictionary[Dialect, dict[tuple[Any, ...], _Plan | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """New rows of ``table``, every column given (ids too): one executemany, or on PostgreSQL
+    one INSERT of the rows as one JSON document."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if _computed(table, rows[0]) or not _as_json(
+        connection, insert_json(table, columns), table, columns, columns, rows
+    ):
+        execute_many(connection, insert_rows(table), rows)
+
+
+def update_many(
+    connection: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """``columns`` of stored rows, by id (parameters ``_id`` and ``_<column>``, as
+    :func:`~nurture.store.statements.rows.update_by_id` takes them)."""
+    if not rows:
+        return
+    names = ("id", *columns)
+    keys = tuple(f"_{name}" for name in names)
+    computed = any(c.onupdate is not None for c in table.columns if c.name not in columns)
+    if computed or not _as_json(connection, update_json(table, columns), table, names, keys, rows):
+        execute_many(connection, update_by_id(table, columns), rows)
+
+
+def _computed(table: Table, row: Mapping[str, Any]) -> bool:
+    """Whether SQLAlchemy would compute a column the row leaves out (a Python-side default)."""
+    return any(column.default is not None for column in table.columns if column.key not in row)
+
+
+def _as_json(
+    connection: Connection,
+    statement: Insert | Update,
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    rows: Sequence[Mapping[str, Any]],
+) -> bool:
+    """On PostgreSQL, run ``statement`` with the rows as one JSON document (``keys[i]`` of a
+    row is column ``columns[i]``) and say True. False where that would not store what
+    SQLAlchemy stores: another database, a column type JSON does not carry exactly, or a JSON
+    column's None (the JSON ``null`` it stands for would be read as SQL NULL)."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return False
+    times = []
+    for column, key in zip(columns, keys, strict=True):
+        type_ = table.c[column].type
+        if isinstance(type_, UTCDateTime):
+            times.append(column)
+        elif isinstance(type_, JSON):
+            if any(row[key] is None for row in rows):
+                return False
+        elif not isinstance(type_, String | Integer | Boolean):
+            return False
+    if keys == columns:
+        document = [dict(row) for row in rows]
+    else:
+        named = tuple(zip(columns, keys, strict=True))
+        document = [{column: row[key] for column, key in named} for row in rows]
+    for values in document:
+        for column in times:
+            values[column] = _iso_utc(values[column])
+    serializer: Convert = getattr(dialect, "_json_serializer", None) or json.dumps
+    connection.exec_driver_sql(_sql(dialect, statement), {"rows": serializer(document)})
+    return True
+
+
+def _sql(dialect: Dialect, statement: Insert | Update) -> str:
+    plans = _compiled.setdefault(dialect, {})
+    if statement not in plans:
+        plans[statement] = statement.compile(dialect=dialect).string
+    return plans[statement]
+
+
+def execute_many(
+    connection: Connection, statement: Insert | Update, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """``connection.execute(statement, rows)``, with the rows' values converted here.
+
+    Every row has the keys of the first (as SQLAlchemy's executemany requires). A statement
+    whose compiled form computes values per row (a Python-side column default for a key the
+    rows leave out) goes through SQLAlchemy as it is.
+    """
+    if not rows:
+        return
+    keys = tuple(sorted(rows[0]))
+    plan = _plan(connection.dialect, statement, keys)
+    if plan is None:
+        connection.execute(statement, list(rows))
+        return
+    if plan.positional:
+        get = itemgetter(*plan.keys)
+        changed = [(i, convert) for i, convert in enumerate(plan.converts) if convert is not None]
+        times: dict[datetime, str | None] = {}  # a chunk's rows share a few moments
+        params = []
+        for row in rows:
+            values = list(get(row))
+            for i, convert in changed:
+                value = values[i]
+                if convert is _sqlite_utc and value is not None:  # the same moment, once
+                    found = times.get(value)
+                    if found is None:
+                        found = times[value] = _sqlite_utc(value)
+                    values[i] = found
+                else:
+                    values[i] = convert(value)
+            params.append(tuple(values))
+        connection.exec_driver_sql(plan.sql, params)
+    else:
+        pairs = tuple(zip(plan.keys, plan.converts, strict=True))
+        connection.exec_driver_sql(
+            plan.sql,
+            [
+                {key: row[key] if convert is None else convert(row[key]) for key, convert in pairs}
+                for row in rows
+            ],
+        )
+
+
+def _plan(dialect: Dialect, statement: Insert | Update, keys: tuple[str, ...]) -> _Plan | None:
+    plans = _plans.setdefault(dialect, {})
+    cache_key = (statement, keys)
+    if cache_key not in plans:
+        plans[cache_key] = _compile(dialect, statement, keys)
+    return plans[cache_key]
+
+
+def _compile(dialect: Dialect, statement: Insert | Update, keys: tuple[str, ...]) -> _Plan | None:
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        return None
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    if set(names) != set(keys) or len(names) < 2:  # (one key: itemgetter gives no tuple)
+        return None
+    return _Plan(
+        sql=compiled.string,
+        keys=names,
+        converts=tuple(_converter(compiled.binds[name].type, dialect) for name in names),
+        positional=compiled.positional,
+    )
+
+
+def _converter(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
+    """What turns a Python value of ``type_`` into the value the driver is given."""
+    if isinstance(type_, UTCDateTime):
+        return _sqlite_utc if dialect.name == "sqlite" else _aware_utc
+    if isinstance(type_.dialect_impl(dialect), JSON):
+        serializer: Convert = getattr(dialect, "_json_serializer", None) or json.dumps
+        return serializer
+    return type_._cached_bind_processor(dialect)
+
+
+def _aware_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: nurture stores only aware UTC times")
+    return value.astimezone(UTC)
+
+
+def _iso_utc(value: datetime | None) -> str | None:
+    """The UTC time as PostgreSQL reads it from JSON, to the microsecond."""
+    if value is not None and value.tzinfo is UTC:
+        return value.isoformat()
+    aware = _aware_utc(value)
+    return None if aware is None else aware.isoformat()
+
+
+def _sqlite_utc(value: datetime | None) -> str | None:
+    """SQLite's DATETIME storage format (``YYYY-MM-DD HH:MM:SS.ffffff``) of the UTC time."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: nurture stores only aware UTC times")
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]

@@ -1,0 +1,194 @@
+"""Values converted by store/converted.py are stored byte for byte as SQLAlchemy's own bind
+processing stores them: compared as the driver reads them back (sqlite3, psycopg), not
+through the ORM, which would convert both back to equal Python values."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import Connection, Table
+from sqlalchemy.engine import make_url
+
+import nurture.engine.intake.changes as changes
+from nurture.bench.data import START, contacts, events_for
+from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database
+from nurture.clock import ManualClock
+from nurture.engine.contacts import import_contacts
+from nurture.engine.ingest import ingest_events
+from nurture.formats import EventIn
+from nurture.store import models
+from nurture.store.converted import insert_many, update_many
+from nurture.store.db import make_engine
+from nurture.store.statements.rows import insert_rows, update_by_id
+
+Stored = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_url(request: pytest.FixtureRequest) -> str | None:
+    return None if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
+
+
+def _raw(url: str) -> Stored:
+    """Every table as the driver returns it: SQLite's stored values, PostgreSQL's row text."""
+    tables = models.Base.metadata.sorted_tables
+    names = [table.name for table in tables]
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with sqlite3.connect(str(parsed.database)) as connection:
+            return {
+                table.name: connection.execute(
+                    "SELECT "
+                    + ", ".join(f"{c.name}, typeof({c.name})" for c in table.columns)
+                    + f" FROM {table.name} ORDER BY 1"
+                ).fetchall()
+                for table in tables
+            }
+    plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain) as connection:
+        return {
+            name: connection.execute(f"SELECT t::text FROM {name} AS t ORDER BY 1").fetchall()
+            for name in names
+        }
+
+
+def _insert_through_sqlalchemy(
+    connection: Connection, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    connection.execute(insert_rows(table), rows)
+
+
+def _update_through_sqlalchemy(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    connection.execute(update_by_id(table, columns), rows)
+
+
+def _events() -> list[EventIn]:
+    late = START + timedelta(days=40)
+    found = events_for(300)
+    return [
+        *found,
+        EventIn(id="u-1", email=found[1].email, type="unsubscribed", at=late),
+        EventIn(id="u-2", email=found[2].email, type="spam_reported", at=late),
+        EventIn(
+            id="u-3",
+            email="zoned@example.org",
+            type="demo_requested",
+            at=late.astimezone(timezone(timedelta(hours=5, minutes=30))),
+            properties={"note": 'čšž \u2603 "quoted"', "nested": {"n": [1, 2.5, None]}},
+        ),
+        EventIn(
+            id="u-4",
+            email=found[4].email,
+            type="email_bounced",
+            at=late,
+            properties={"bounce_type": "hard"},
+        ),
+    ]
+
+
+def _ingested(server_url: str | None, folder: Path) -> Stored:
+    with scratch_database(server_url, folder) as url:
+        rt = bench_runtime(url, folder, ManualClock(START), NullProvider())
+        try:
+            list(import_contacts(rt, contacts(120)[::2]))
+            list(ingest_events(rt, _events(), chunk=64))
+        finally:
+            rt.engine.dispose()
+        return _raw(url)
+
+
+def test_intake_stores_what_sqlalchemys_bind_processing_stores(
+    server_url: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    converted = _ingested(server_url, tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(changes, "insert_many", _insert_through_sqlalchemy)
+        patch.setattr(changes, "update_many", _update_through_sqlalchemy)
+        processed = _ingested(server_url, tmp_path)
+    assert converted["events"] and converted["score_ledger"] and converted["handoffs"]
+    for name, rows in processed.items():
+        assert converted[name] == rows, name
+
+
+Insert = Callable[[Connection, Table, list[dict[str, Any]]], None]
+Update = Callable[[Connection, Table, tuple[str, ...], list[dict[str, Any]]], None]
+
+
+def _written(url: str, insert: Insert, update: Update) -> Stored:
+    engine = make_engine(url)
+    moment = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    zoned = moment.astimezone(timezone(-timedelta(hours=3)))
+    try:
+        with engine.begin() as connection:
+            insert(
+                connection,
+                models.Contact.__table__,
+                [
+                    {
+                        "id": n,
+                        "email": f"{n}@example.org",
+                        "attributes": {"n": n},
+                        "stage": "subscriber",
+                        "score": 0,
+                        "band": "cold",
+                        "grade": "D",
+                        "stage_changed_at": moment,
+                        "created_at": moment,
+                        "updated_at": moment,
+                    }
+                    for n in (1, 2)
+                ],
+            )
+            insert(
+                connection,
+                models.Event.__table__,
+                [
+                    {
+                        "id": n,
+                        "source_id": f"s-{n}",
+                        "contact_id": 1,
+                        "type": "page_viewed",
+                        "properties": properties,
+                        "occurred_at": at,
+                        "received_at": moment,
+                    }
+                    for n, (properties, at) in enumerate(
+                        [
+                            ({}, moment),
+                            ({"x": None, "é": "\u2603"}, moment.replace(microsecond=7)),
+                            ({"n": [1.5, -0.0, 10**20]}, zoned),
+                            ({"s": '"\\\n'}, datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)),
+                        ],
+                        start=1,
+                    )
+                ],
+            )
+            update(
+                connection,
+                models.Contact.__table__,
+                ("owner", "last_active_at", "score"),
+                [
+                    {"_id": 1, "_owner": "Ana Š", "_last_active_at": zoned, "_score": -3},
+                    {"_id": 2, "_owner": None, "_last_active_at": None, "_score": 7},
+                ],
+            )
+        return _raw(url)
+    finally:
+        engine.dispose()
+
+
+def test_odd_values_are_stored_alike(server_url: str | None, tmp_path: Path) -> None:
+    """Zones other than UTC, microseconds, a year under 1000, unicode and nested JSON, NULLs."""
+    with scratch_database(server_url, tmp_path) as a, scratch_database(server_url, tmp_path) as b:
+        converted = _written(a, insert_many, update_many)
+        processed = _written(b, _insert_through_sqlalchemy, _update_through_sqlalchemy)
+    assert converted["events"] and converted["contacts"]
+    assert converted == processed
