@@ -10,11 +10,12 @@ it, in the example workspace; rerecord only for a change of behaviour, never of 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from nurture.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -42,23 +43,22 @@ CASES: dict[str, tuple[str, ...]] = {
 
 
 def _run(args: tuple[str, ...]) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
-    result = subprocess.run(
-        [sys.executable, "-c", "from nurture.cli import main; main()", "simulate", *args],
-        cwd=ROOT / "example",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    """The command's exit code and both streams, run in process (as `nurture simulate`)."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("NURTURE_")}
+    here = Path.cwd()
+    os.chdir(ROOT / "example")
+    try:
+        result = CliRunner().invoke(app, ["simulate", *args])
+    finally:
+        os.chdir(here)
+        os.environ.update(saved)
     # The progress bar shows the elapsed time: the only line that may differ.
     stderr = "".join(
         line
         for line in result.stderr.splitlines(keepends=True)
         if not line.startswith("simulating")
     )
-    return f"exit {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{stderr}"
+    return f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{stderr}"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
