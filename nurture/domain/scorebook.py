@@ -82,7 +82,7 @@ class ScoreBook:
             if self.scored_until is not None and self.scored_until >= self.last_activity:
                 periods = (self.scored_until - self.last_activity) // inactivity.after + 1
             moments.append(later(self.last_activity, inactivity.after, periods))
-        for rule in self.model.behaviour:
+        for rule in self.model.decaying:
             decay = rule.decay
             if decay is None or self.scored_until is None:
                 continue
@@ -103,7 +103,7 @@ class ScoreBook:
         """Catch up to the event's time, then award what its rules give (within their caps)."""
         added = self.catch_up(event.occurred_at)
         matched = False
-        for rule in self.model.behaviour:
+        for rule in self.model.rules_for(event.type):
             if not rule.matches(event):
                 continue
             matched = matched or rule.points > 0
@@ -126,7 +126,7 @@ class ScoreBook:
 
     def _decay(self, at: datetime) -> list[Row]:
         added: list[Row] = []
-        for rule in self.model.behaviour:
+        for rule in self.model.decaying:
             if rule.decay is None:
                 continue
             awards = [r for r in self.rows if r.kind == "behaviour" and r.rule == rule.id]

@@ -6,9 +6,10 @@ from the fit points alone. An MQL needs both (see :mod:`nurture.domain.lifecycle
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from nurture.domain.comparison import Op, compare, describe, matches_where
@@ -99,10 +100,27 @@ class ScoringModel:
             if not levels:
                 raise ValueError(f"a scoring model needs at least one {what}")
 
+    def rules_for(self, event_type: str) -> tuple[BehaviourRule, ...]:
+        """The behaviour rules an event of this type can match, in the model's order."""
+        return self._rules_by_event.get(event_type, ())
+
+    @cached_property
+    def _rules_by_event(self) -> dict[str, tuple[BehaviourRule, ...]]:
+        """A rule names one event type exactly, so an event needs only its type's rules."""
+        index: dict[str, list[BehaviourRule]] = {}
+        for rule in self.behaviour:
+            index.setdefault(rule.event, []).append(rule)
+        return {event_type: tuple(rules) for event_type, rules in index.items()}
+
+    @cached_property
+    def decaying(self) -> tuple[BehaviourRule, ...]:
+        """The behaviour rules whose awards decay, in the model's order."""
+        return tuple(rule for rule in self.behaviour if rule.decay is not None)
+
     def score_event(self, event: Event) -> list[Award]:
         return [
             Award(rule.id, rule.points, f"{event.type} {_describe(event)}".strip())
-            for rule in self.behaviour
+            for rule in self.rules_for(event.type)
             if rule.matches(event)
         ]
 
@@ -115,10 +133,18 @@ class ScoringModel:
         return self.matrix.get(grade, {}).get(band)
 
     def band(self, score: int) -> str:
-        return _level(self.bands, score)
+        return _level(self._bands_ascending, score)
 
     def grade(self, fit_points: int) -> str:
-        return _level(self.grades, fit_points)
+        return _level(self._grades_ascending, fit_points)
+
+    @cached_property
+    def _bands_ascending(self) -> list[Threshold]:
+        return sorted(self.bands, key=lambda t: t.minimum)
+
+    @cached_property
+    def _grades_ascending(self) -> list[Threshold]:
+        return sorted(self.grades, key=lambda t: t.minimum)
 
     @property
     def band_names(self) -> list[str]:
@@ -129,9 +155,9 @@ class ScoringModel:
         return [g.name for g in self.grades]
 
 
-def _level(levels: Iterable[Threshold], points: int) -> str:
-    """The highest level whose minimum the points reach, or the lowest level."""
-    ordered = sorted(levels, key=lambda t: t.minimum)
+def _level(ordered: Sequence[Threshold], points: int) -> str:
+    """The highest level whose minimum the points reach, or the lowest level (``ordered`` by
+    minimum)."""
     chosen = ordered[0].name
     for level in ordered:
         if points >= level.minimum:

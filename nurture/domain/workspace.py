@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from nurture.domain.assignment import Rep, Route
@@ -72,6 +73,7 @@ class Workspace:
                 return journey
         raise KeyError(journey_id)
 
-    @property
-    def by_priority(self) -> list[Journey]:
-        return sorted(self.journeys, key=lambda j: (-j.priority, j.id))
+    @cached_property
+    def by_priority(self) -> tuple[Journey, ...]:
+        """Highest priority first; sorted once, as every reaction walks it."""
+        return tuple(sorted(self.journeys, key=lambda j: (-j.priority, j.id)))

@@ -89,3 +89,26 @@ def test_replay_gives_the_rows_of_live_scoring() -> None:
     assert book.points == live.points == sum(r.points for r in rows)
     kinds = {(r.kind, r.rule) for r in rows}
     assert ("inactivity", "inactivity") in kinds and ("decay", "click") in kinds
+
+
+def test_an_event_meets_only_its_types_rules_and_their_rows_keep_the_models_order() -> None:
+    model = ScoringModel(
+        behaviour=(
+            BehaviourRule("pricing", "page_viewed", 10, {"url": "/pricing*"}),
+            BehaviourRule("click", "email_clicked", 4),
+            BehaviourRule("any-page", "page_viewed", 1),
+            BehaviourRule("plans", "page_viewed", 3, {"url": "*/plans"}),
+        ),
+        fit=(),
+        bands=MODEL.bands,
+        grades=MODEL.grades,
+    )
+    book = ScoreBook(model)
+    rows = book.on_event(at(0, "page_viewed", url="/pricing/plans"), "key")
+    assert [(r.rule, r.points, r.reason, r.event) for r in rows] == [
+        ("pricing", 10, "page_viewed /pricing/plans", "key"),
+        ("any-page", 1, "page_viewed /pricing/plans", "key"),
+        ("plans", 3, "page_viewed /pricing/plans", "key"),
+    ]
+    assert [r.rule for r in book.on_event(at(1, "email_clicked"))] == ["click"]
+    assert book.on_event(at(2, "form_submitted", url="/pricing")) == []

@@ -1,9 +1,10 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from nurture.domain.contacts import Profile
+from nurture.domain.decay import Decay
 from nurture.domain.events import Event
 from nurture.domain.scoring import Award, BehaviourRule, FitRule, ScoringModel, Threshold
 
@@ -229,3 +230,55 @@ def test_score_event_reason_names_the_content() -> None:
 def test_score_event_without_matching_rule_awards_nothing() -> None:
     assert MODEL.score_event(event("email_opened")) == []
     assert MODEL.score_event(event("content_downloaded", content_type="whitepaper")) == []
+
+
+# --- which rules an event meets -------------------------------------------------------
+
+INTERLEAVED = ScoringModel(
+    behaviour=(
+        BehaviourRule("pricing", "page_viewed", 10, {"url": "/pricing*"}),
+        BehaviourRule("demo", "demo_requested", 20),
+        BehaviourRule("any-page", "page_viewed", 1),
+        BehaviourRule("docs", "page_viewed", 2, {"url": "/docs/*"}),
+    ),
+    fit=(),
+    bands=(Threshold("cold", 0),),
+    grades=(Threshold("C", 0),),
+)
+
+
+def test_an_event_type_has_its_rules_in_the_models_order() -> None:
+    assert [r.id for r in INTERLEAVED.rules_for("page_viewed")] == ["pricing", "any-page", "docs"]
+    assert [r.id for r in INTERLEAVED.rules_for("demo_requested")] == ["demo"]
+    assert INTERLEAVED.rules_for("email_opened") == ()
+
+
+def test_the_decaying_rules_keep_the_models_order() -> None:
+    half = Decay(half_life=timedelta(days=10))
+    model = ScoringModel(
+        behaviour=(
+            BehaviourRule("click", "email_clicked", 4, decay=half),
+            BehaviourRule("demo", "demo_requested", 20),
+            BehaviourRule("any-page", "page_viewed", 1, decay=half),
+        ),
+        fit=(),
+        bands=(Threshold("cold", 0),),
+        grades=(Threshold("C", 0),),
+    )
+    assert [rule.id for rule in model.decaying] == ["click", "any-page"]
+    assert INTERLEAVED.decaying == ()
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        event("page_viewed", url="/pricing/team"),
+        event("page_viewed", url="/docs/api"),
+        event("page_viewed"),
+        event("demo_requested", url="/pricing"),
+        event("email_opened", url="/pricing"),
+    ],
+)
+def test_awards_are_those_of_every_rule_checked_in_order(seen: Event) -> None:
+    every_rule = [rule.id for rule in INTERLEAVED.behaviour if rule.matches(seen)]
+    assert [award.rule for award in INTERLEAVED.score_event(seen)] == every_rule
