@@ -94,6 +94,18 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
         execute_many(connection, insert_rows(table), rows)
 
 
+def insert_new(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """New rows of ``table`` without their ids, which the database gives in the rows' order:
+    the converted executemany (on PostgreSQL SQLAlchemy's, whose multi-row VALUES keep the
+    order; a JSON document read into an INSERT would not promise it)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql" or _computed(table, rows[0]):
+        connection.execute(insert_rows(table), list(rows))
+    else:
+        execute_many(connection, insert_rows(table), rows)
+
+
 def update_many(
     connection: Connection,
     table: Table,
