@@ -34,12 +34,12 @@ from nurture.domain.steps import (
 from nurture.engine.decisions import branch_row, split_row
 from nurture.engine.effects import perform
 from nurture.engine.facts import StoredFacts
-from nurture.engine.intake.records import CONTACT_COLUMNS, ContactRow, EnrollmentRow
+from nurture.engine.intake.records import EnrollmentRow
 from nurture.engine.journeys import finish, state_of
 from nurture.engine.notify import owner_email
 from nurture.engine.runtime import Runtime
 from nurture.engine.send.changes import ENROLLMENT_STATE, Changes
-from nurture.engine.send.state import Message, RoundState
+from nurture.engine.send.state import ContactRow, Message, RoundState
 from nurture.engine.send_rules import Defer, Skip, Stop, check_send
 from nurture.errors import TemplateError
 from nurture.store import models
@@ -215,7 +215,7 @@ def _perform(
         perform(rt, session, stored, step, now)
         session.flush()
         contact = state.contact_of(enrollment)
-        for name in CONTACT_COLUMNS:
+        for name in enrollments.ROUND_CONTACT_COLUMNS:
             setattr(contact, name, getattr(stored.contact, name))
         state.profiles.pop(stored.contact_id, None)
         for record in state.enrollments.values():

@@ -11,12 +11,7 @@ from sqlalchemy import Connection
 
 from nurture.domain.contacts import Profile
 from nurture.domain.journeys import Journey
-from nurture.engine.intake.records import (
-    ContactRow,
-    EnrollmentRow,
-    contact_from,
-    enrollment_from,
-)
+from nurture.engine.intake.records import EnrollmentRow, enrollment_from
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
@@ -29,6 +24,30 @@ Message = dict[str, Any]
 
 
 _ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
+
+
+@dataclass(slots=True, eq=False)
+class ContactRow:
+    """A round's contact: the columns of ``enrollments.ROUND_CONTACT_COLUMNS``, in their order
+    (a round reads none of a contact's times: parsing them cost more than the rest of it)."""
+
+    id: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+    job_title: str | None
+    company: str | None
+    company_size: int | None
+    industry: str | None
+    country: str | None
+    timezone: str | None
+    source: str | None
+    attributes: dict[str, Any]
+    stage: str
+    score: int
+    band: str
+    grade: str
+    owner: str | None
 
 
 @dataclass
@@ -69,7 +88,7 @@ class RoundState:
             if enrollment.contact_id in held:
                 found[enrollment.id] = enrollment  # type: ignore[index]
                 if enrollment.contact_id not in contacts:
-                    contacts[enrollment.contact_id] = contact_from(row[width:])  # type: ignore[index]
+                    contacts[enrollment.contact_id] = ContactRow(*row[width:])  # type: ignore[index]
         state = cls(rt, connection, now, found, contacts)
         state._load_journeys({e.version_id for e in found.values()})
         return state
