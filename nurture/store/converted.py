@@ -75,6 +75,7 @@ class _Single:
     the caller gives, and the statement's own value (``status == "pending"``, converted once)
     or ``_GIVEN``."""
     positional: bool
+    names: tuple[str, ...]
 
 
 _singles: weakref.WeakKeyDictionary[Dialect, dict[Executable, _Single | None]] = (
@@ -294,20 +295,14 @@ def execute_one(
     plan = singles[statement]
     if plan is None:
         return connection.execute(statement, params)
-    values = [
-        (
-            name,
-            own
-            if own is not _GIVEN
-            else params[name]
-            if convert is None
-            else convert(params[name]),
-        )
-        for name, convert, own in plan.parameters
-    ]
+    values = []
+    for name, convert, own in plan.parameters:
+        if own is _GIVEN:
+            own = params[name] if convert is None else convert(params[name])
+        values.append(own)
     if plan.positional:
-        return connection.exec_driver_sql(plan.sql, tuple(value for _, value in values))
-    return connection.exec_driver_sql(plan.sql, dict(values))
+        return connection.exec_driver_sql(plan.sql, tuple(values))
+    return connection.exec_driver_sql(plan.sql, dict(zip(plan.names, values, strict=True)))
 
 
 def _single(dialect: Dialect, statement: Executable) -> _Single | None:
@@ -325,4 +320,4 @@ def _single(dialect: Dialect, statement: Executable) -> _Single | None:
             parameters.append((name, convert, _GIVEN))
         else:
             parameters.append((name, None, bind.value if convert is None else convert(bind.value)))
-    return _Single(compiled.string, tuple(parameters), compiled.positional)
+    return _Single(compiled.string, tuple(parameters), compiled.positional, names)

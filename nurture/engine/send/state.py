@@ -27,9 +27,9 @@ _ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
 
 
 @dataclass(slots=True, eq=False)
-class ContactRow:
+class RoundContact:
     """A round's contact: the columns of ``enrollments.ROUND_CONTACT_COLUMNS``, in their order
-    (a round reads none of a contact's times: parsing them cost more than the rest of it)."""
+    (a round uses none of a contact's times: seven datetimes fewer to parse per row)."""
 
     id: int
     email: str
@@ -61,7 +61,7 @@ class RoundState:
     connection: Connection
     now: datetime
     enrollments: dict[int, EnrollmentRow]
-    contacts: dict[int, ContactRow]
+    contacts: dict[int, RoundContact]
     profiles: dict[int, Profile] = field(default_factory=dict)
     _history: SendHistory | None = None
     _messages: dict[str, Message] | None = None
@@ -78,7 +78,7 @@ class RoundState:
     ) -> RoundState:
         """The active ones of ``enrollment_ids`` whose contact is in ``held``."""
         found: dict[int, EnrollmentRow] = {}
-        contacts: dict[int, ContactRow] = {}
+        contacts: dict[int, RoundContact] = {}
         width = _ENROLLMENT_WIDTH
         rows = connection.execute(
             enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
@@ -88,7 +88,7 @@ class RoundState:
             if enrollment.contact_id in held:
                 found[enrollment.id] = enrollment  # type: ignore[index]
                 if enrollment.contact_id not in contacts:
-                    contacts[enrollment.contact_id] = ContactRow(*row[width:])  # type: ignore[index]
+                    contacts[enrollment.contact_id] = RoundContact(*row[width:])  # type: ignore[index]
         state = cls(rt, connection, now, found, contacts)
         state._load_journeys({e.version_id for e in found.values()})
         return state
@@ -130,11 +130,11 @@ class RoundState:
             assert journey is not None
         return journey
 
-    def contact_of(self, enrollment: EnrollmentRow) -> ContactRow:
+    def contact_of(self, enrollment: EnrollmentRow) -> RoundContact:
         assert type(enrollment.contact_id) is int
         return self.contacts[enrollment.contact_id]
 
-    def profile(self, contact: ContactRow) -> Profile:
+    def profile(self, contact: RoundContact) -> Profile:
         assert contact.id is not None
         found = self.profiles.get(contact.id)
         if found is None:
