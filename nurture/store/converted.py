@@ -97,8 +97,8 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
 
 def insert_new(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """New rows of ``table`` without their ids, which the database gives in the rows' order:
-    the converted executemany (on PostgreSQL SQLAlchemy's, whose multi-row VALUES keep the
-    order; a JSON document read into an INSERT would not promise it)."""
+    the converted executemany (on PostgreSQL SQLAlchemy's executemany, row after row; a JSON
+    document read into one INSERT would not promise the order of the ids)."""
     if not rows:
         return
     if connection.dialect.name == "postgresql" or _computed(table, rows[0]):
