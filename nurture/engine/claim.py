@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from nurture.engine.runtime import Runtime
 from nurture.store import claims
 from nurture.store.claims import CONTACTS
+from nurture.store.converted import execute_one
 from nurture.store.statements import contacts as statements
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,11 @@ class ContactClaim:
             self._renewed(connection)
         if contact_id not in self.held:
             return False
-        found = connection.scalar(
+        found = execute_one(
+            connection,
             statements.READY_TO_SEND,
             {"message_uid": message_uid, "token": self.token, "now": now},
-        )
+        ).scalar()
         if found is None:
             log.warning(
                 "contact %s: claim lost or message %s not pending; not sending",

@@ -10,6 +10,10 @@ SQLAlchemy's own bind processor. On PostgreSQL an executemany is one round of th
 per row, so the rows go as one JSON document that the INSERT or UPDATE reads as the table's
 rows (store/statements/rows.py). The stored values are the same byte for byte as
 SQLAlchemy's executemany stores them (tests/store/test_converted.py).
+
+:func:`execute_one` runs one row's statement the same way on either database: delivery's two
+statements per email (the pre-call check and the "sent" mark), where SQLAlchemy's cache key,
+parameter processing and result set-up cost more than the database's own work.
 """
 
 from __future__ import annotations
@@ -22,7 +26,19 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Dialect, Insert, Integer, String, Table, Update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    CursorResult,
+    Dialect,
+    Executable,
+    Insert,
+    Integer,
+    String,
+    Table,
+    Update,
+)
 from sqlalchemy.types import TypeEngine
 
 from nurture.store.statements.rows import insert_json, insert_rows, update_by_id, update_json
@@ -48,6 +64,25 @@ _plans: weakref.WeakKeyDictionary[Dialect, dict[tuple[Any, ...], _Plan | None]] 
 )
 
 
+_GIVEN: Any = object()
+
+
+@dataclass(frozen=True)
+class _Single:
+    sql: str
+    parameters: tuple[tuple[str, Convert | None, Any], ...]
+    """In the compiled statement's order: each parameter's name, the converter of the value
+    the caller gives, and the statement's own value (``status == "pending"``, converted once)
+    or ``_GIVEN``."""
+    positional: bool
+    names: tuple[str, ...]
+
+
+_singles: weakref.WeakKeyDictionary[Dialect, dict[Executable, _Single | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """New rows of ``table``, every column given (ids too): one executemany, or on PostgreSQL
     one INSERT of the rows as one JSON document."""
@@ -57,6 +92,18 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
     if _computed(table, rows[0]) or not _as_json(
         connection, insert_json(table, columns), table, columns, columns, rows
     ):
+        execute_many(connection, insert_rows(table), rows)
+
+
+def insert_new(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """New rows of ``table`` without their ids, which the database gives in the rows' order:
+    the converted executemany (on PostgreSQL SQLAlchemy's executemany, row after row; a JSON
+    document read into one INSERT would not promise the order of the ids)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql" or _computed(table, rows[0]):
+        connection.execute(insert_rows(table), list(rows))
+    else:
         execute_many(connection, insert_rows(table), rows)
 
 
@@ -230,3 +277,47 @@ def _sqlite_utc(value: datetime | None) -> str | None:
             raise ValueError(f"naive datetime {value!r}: nurture stores only aware UTC times")
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]
+
+
+def execute_one(
+    connection: Connection, statement: Executable, params: Mapping[str, Any]
+) -> CursorResult[Any]:
+    """``connection.execute(statement, params)`` for a statement of plain bind parameters,
+    compiled once per dialect, its values converted here and handed to the driver.
+
+    The result's rows come as the driver gives them (no result processing): meant for
+    statements that return nothing or plain integers. A statement with an expanding or
+    computed parameter goes through SQLAlchemy as it is.
+    """
+    singles = _singles.setdefault(connection.dialect, {})
+    if statement not in singles:
+        singles[statement] = _single(connection.dialect, statement)
+    plan = singles[statement]
+    if plan is None:
+        return connection.execute(statement, params)
+    values = []
+    for name, convert, own in plan.parameters:
+        if own is _GIVEN:
+            own = params[name] if convert is None else convert(params[name])
+        values.append(own)
+    if plan.positional:
+        return connection.exec_driver_sql(plan.sql, tuple(values))
+    return connection.exec_driver_sql(plan.sql, dict(zip(plan.names, values, strict=True)))
+
+
+def _single(dialect: Dialect, statement: Executable) -> _Single | None:
+    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if compiled.literal_execute_params or compiled.escaped_bind_names:
+        return None
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    parameters = []
+    for name in names:
+        bind = compiled.binds[name]
+        if bind.expanding or bind.callable is not None:
+            return None
+        convert = _converter(bind.type, dialect)
+        if bind.required:
+            parameters.append((name, convert, _GIVEN))
+        else:
+            parameters.append((name, None, bind.value if convert is None else convert(bind.value)))
+    return _Single(compiled.string, tuple(parameters), compiled.positional, names)

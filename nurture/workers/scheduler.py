@@ -33,6 +33,9 @@ Dispatch = Callable[[list[int], str], None]
 #: The most virtual time the scheduler sleeps through, whatever the clock's speed.
 MAX_LATENESS = timedelta(minutes=30)
 MIN_SLEEP = 0.01
+#: Contacts per broker message, each run as one batch by a worker: small enough to spread
+#: a claimed batch over the workers' threads (in process, a batch runs CHUNK at a time).
+MESSAGE_CHUNK = 25
 
 
 @dataclass
@@ -128,8 +131,8 @@ def to_broker() -> Dispatch:
     from nurture.workers.actors import execute_contacts
 
     def dispatch(batch: list[int], owner: str) -> None:
-        for start in range(0, len(batch), CHUNK):
-            execute_contacts.send(batch[start : start + CHUNK], owner)
+        for start in range(0, len(batch), MESSAGE_CHUNK):
+            execute_contacts.send(batch[start : start + MESSAGE_CHUNK], owner)
 
     return dispatch
 

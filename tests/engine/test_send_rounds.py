@@ -2,7 +2,7 @@
 
 The demo's generated engagement is replayed through the example workspace (sends, waits,
 branches, updates and handoffs run inside a round, notify steps to owners, the frequency
-cap across journeys) twice on SQLite: contacts run 25 per batch, as the tick chunks them,
+cap across journeys) twice on SQLite: contacts run as many per batch as the tick chunks them,
 and one per batch. A round decides every enrollment on its one read of state, buffers
 the rows and writes them per table; one contact per round reads everything afresh. Every
 table is compared whole; rows of the tables whose ids only count rows (messages, decisions)

@@ -23,8 +23,10 @@ from nurture.engine.contacts import import_contacts
 from nurture.engine.ingest import ingest_events
 from nurture.formats import EventIn
 from nurture.store import models
-from nurture.store.converted import insert_many, update_many
+from nurture.store.converted import execute_one, insert_many, update_many
 from nurture.store.db import make_engine
+from nurture.store.statements import contacts as contact_statements
+from nurture.store.statements import messages
 from nurture.store.statements.rows import insert_rows, update_by_id
 
 Stored = dict[str, list[tuple[Any, ...]]]
@@ -191,4 +193,103 @@ def test_odd_values_are_stored_alike(server_url: str | None, tmp_path: Path) -> 
         converted = _written(a, insert_many, update_many)
         processed = _written(b, _insert_through_sqlalchemy, _update_through_sqlalchemy)
     assert converted["events"] and converted["contacts"]
+    assert converted == processed
+
+
+Run = Callable[[Connection, Any, dict[str, Any]], Any]
+
+
+def _through_sqlalchemy(connection: Connection, statement: Any, params: dict[str, Any]) -> Any:
+    return connection.execute(statement, params)
+
+
+def _delivered(url: str, run: Run) -> tuple[list[Any], Stored]:
+    """Delivery's statements run one by one in autocommit: what the checks found, the tables."""
+    engine = make_engine(url)
+    moment = datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC)
+    zoned = moment.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    try:
+        with engine.begin() as connection:
+            insert_many(
+                connection,
+                models.Contact.__table__,
+                [
+                    {
+                        "id": 1,
+                        "email": "1@example.org",
+                        "attributes": {},
+                        "stage": "subscriber",
+                        "score": 0,
+                        "band": "cold",
+                        "grade": "D",
+                        "stage_changed_at": moment,
+                        "created_at": moment,
+                        "updated_at": moment,
+                        "lease_owner": "token",
+                        "lease_until": moment + timedelta(minutes=5),
+                    }
+                ],
+            )
+            for n in (1, 2, 3):
+                connection.execute(
+                    insert_rows(models.Message.__table__),
+                    {
+                        "id": n,
+                        "uid": f"uid-{n}",
+                        "idempotency_key": f"key-{n}",
+                        "contact_id": 1,
+                        "journey_id": "j",
+                        "step_id": "s",
+                        "template": "t",
+                        "subject": None,
+                        "status": "pending",
+                        "provider": "null",
+                        "provider_message_id": None,
+                        "error": None,
+                        "created_at": moment,
+                        "sent_at": None,
+                        "enrollment_id": None,
+                    },
+                )
+        found = []
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            ready = contact_statements.READY_TO_SEND
+            for uid, token, now in [
+                ("uid-1", "token", zoned),
+                ("uid-1", "another", moment),
+                ("uid-2", "token", moment + timedelta(minutes=5)),
+            ]:
+                found.append(
+                    run(
+                        connection, ready, {"message_uid": uid, "token": token, "now": now}
+                    ).scalar()
+                )
+            run(
+                connection,
+                messages.MARK_SENT,
+                {"message_uid": "uid-1", "provider_id": "p-é", "at": zoned},
+            )
+            run(
+                connection,
+                messages.MARK_SENT,
+                {"message_uid": "uid-1", "provider_id": "again", "at": moment},
+            )
+            run(connection, messages.MARK_FAILED, {"message_uid": "uid-2", "error": "refused"})
+            found.append(
+                run(
+                    connection, ready, {"message_uid": "uid-1", "token": "token", "now": moment}
+                ).scalar()
+            )
+            found.append(run(connection, messages.SUPPRESSED, {"emails": ["1@example.org"]}).all())
+        return found, _raw(url)
+    finally:
+        engine.dispose()
+
+
+def test_one_statement_runs_as_sqlalchemy_runs_it(server_url: str | None, tmp_path: Path) -> None:
+    """Delivery's check and marks: the same rows found, the same values stored."""
+    with scratch_database(server_url, tmp_path) as a, scratch_database(server_url, tmp_path) as b:
+        converted = _delivered(a, execute_one)
+        processed = _delivered(b, _through_sqlalchemy)
+    assert converted[0] == [1, None, None, None, []]
     assert converted == processed

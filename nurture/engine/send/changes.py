@@ -1,4 +1,5 @@
-"""What a send round writes, buffered until the round commits: one ``executemany`` per table.
+"""What a send round writes, buffered until the round commits: one ``executemany`` per table,
+its values converted by store/converted.py.
 
 New rows (messages, branch decisions, split variants, a suppression for repeated soft
 bounces) are inserted in the order they were made, so they take the ids one insert at a time
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, Table
 
 from nurture.engine.intake.records import EnrollmentRow
 from nurture.store import models
-from nurture.store.statements.rows import insert_rows, update_by_id
+from nurture.store.converted import insert_new, update_many
 
 Row = dict[str, Any]
 
@@ -65,17 +66,21 @@ class Changes:
         connection = self.connection
         for name, rows in self._new.items():
             if rows:
-                connection.execute(insert_rows(_TABLES[name]), rows)
+                insert_new(connection, _TABLES[name], rows)
                 rows.clear()
         if self._messages:
-            connection.execute(
-                update_by_id(_TABLES["messages"], MESSAGE_STATE),
+            update_many(
+                connection,
+                _TABLES["messages"],
+                MESSAGE_STATE,
                 [_written_back(row, MESSAGE_STATE) for row in self._messages.values()],
             )
             self._messages.clear()
         if self._enrollments:
-            connection.execute(
-                update_by_id(_ENROLLMENTS, ENROLLMENT_STATE),
+            update_many(
+                connection,
+                _ENROLLMENTS,
+                ENROLLMENT_STATE,
                 [_written_back(e, ENROLLMENT_STATE) for e in self._enrollments.values()],
             )
             self._enrollments.clear()

@@ -34,12 +34,12 @@ from nurture.domain.steps import (
 from nurture.engine.decisions import branch_row, split_row
 from nurture.engine.effects import perform
 from nurture.engine.facts import StoredFacts
-from nurture.engine.intake.records import CONTACT_COLUMNS, ContactRow, EnrollmentRow
+from nurture.engine.intake.records import EnrollmentRow
 from nurture.engine.journeys import finish, state_of
 from nurture.engine.notify import owner_email
 from nurture.engine.runtime import Runtime
 from nurture.engine.send.changes import ENROLLMENT_STATE, Changes
-from nurture.engine.send.state import Message, RoundState
+from nurture.engine.send.state import Message, RoundContact, RoundState
 from nurture.engine.send_rules import Defer, Skip, Stop, check_send
 from nurture.errors import TemplateError
 from nurture.store import models
@@ -215,7 +215,7 @@ def _perform(
         perform(rt, session, stored, step, now)
         session.flush()
         contact = state.contact_of(enrollment)
-        for name in CONTACT_COLUMNS:
+        for name in enrollments.ROUND_CONTACT_COLUMNS:
             setattr(contact, name, getattr(stored.contact, name))
         state.profiles.pop(stored.contact_id, None)
         for record in state.enrollments.values():
@@ -227,7 +227,7 @@ def _perform(
 
 def _new_message(
     rt: Runtime,
-    contact: ContactRow,
+    contact: RoundContact,
     enrollment: EnrollmentRow,
     step: SendStep | NotifyStep,
     key: str,
@@ -255,7 +255,7 @@ def _new_message(
     }
 
 
-def _suppression(contact: ContactRow, reason: str, now: datetime) -> dict[str, Any]:
+def _suppression(contact: RoundContact, reason: str, now: datetime) -> dict[str, Any]:
     return {"email": contact.email, "reason": reason, "event_id": None, "created_at": now}
 
 
@@ -263,7 +263,7 @@ def _prepare(
     rt: Runtime,
     changes: Changes,
     enrollment: EnrollmentRow,
-    contact: ContactRow,
+    contact: RoundContact,
     message: Message,
     step: SendStep | NotifyStep,
 ) -> Delivery | TemplateError:

@@ -24,6 +24,7 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.send.core import Delivery
 from nurture.errors import ProviderRejected, TemplateError
 from nurture.store import models
+from nurture.store.converted import execute_one
 from nurture.store.statements import enrollments, messages
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def _mark(rt: Runtime, marks: Connection, statement: Any, values: dict[str, Any]
         try:
             if connection is None:
                 connection = _autocommit(rt)
-            connection.execute(statement, values)
+            execute_one(connection, statement, values)
             return connection
         except DBAPIError as exc:
             if time.monotonic() - started > MARK_PATIENCE:

@@ -11,12 +11,7 @@ from sqlalchemy import Connection
 
 from nurture.domain.contacts import Profile
 from nurture.domain.journeys import Journey
-from nurture.engine.intake.records import (
-    ContactRow,
-    EnrollmentRow,
-    contact_from,
-    enrollment_from,
-)
+from nurture.engine.intake.records import EnrollmentRow, enrollment_from
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
@@ -31,6 +26,30 @@ Message = dict[str, Any]
 _ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
 
 
+@dataclass(slots=True, eq=False)
+class RoundContact:
+    """A round's contact: the columns of ``enrollments.ROUND_CONTACT_COLUMNS``, in their order
+    (a round uses none of a contact's times: seven datetimes fewer to parse per row)."""
+
+    id: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+    job_title: str | None
+    company: str | None
+    company_size: int | None
+    industry: str | None
+    country: str | None
+    timezone: str | None
+    source: str | None
+    attributes: dict[str, Any]
+    stage: str
+    score: int
+    band: str
+    grade: str
+    owner: str | None
+
+
 @dataclass
 class RoundState:
     """The round's enrollments (by id) and contacts (by id), read at once; the send rules'
@@ -42,7 +61,7 @@ class RoundState:
     connection: Connection
     now: datetime
     enrollments: dict[int, EnrollmentRow]
-    contacts: dict[int, ContactRow]
+    contacts: dict[int, RoundContact]
     profiles: dict[int, Profile] = field(default_factory=dict)
     _history: SendHistory | None = None
     _messages: dict[str, Message] | None = None
@@ -59,7 +78,7 @@ class RoundState:
     ) -> RoundState:
         """The active ones of ``enrollment_ids`` whose contact is in ``held``."""
         found: dict[int, EnrollmentRow] = {}
-        contacts: dict[int, ContactRow] = {}
+        contacts: dict[int, RoundContact] = {}
         width = _ENROLLMENT_WIDTH
         rows = connection.execute(
             enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
@@ -69,7 +88,7 @@ class RoundState:
             if enrollment.contact_id in held:
                 found[enrollment.id] = enrollment  # type: ignore[index]
                 if enrollment.contact_id not in contacts:
-                    contacts[enrollment.contact_id] = contact_from(row[width:])  # type: ignore[index]
+                    contacts[enrollment.contact_id] = RoundContact(*row[width:])  # type: ignore[index]
         state = cls(rt, connection, now, found, contacts)
         state._load_journeys({e.version_id for e in found.values()})
         return state
@@ -111,11 +130,11 @@ class RoundState:
             assert journey is not None
         return journey
 
-    def contact_of(self, enrollment: EnrollmentRow) -> ContactRow:
+    def contact_of(self, enrollment: EnrollmentRow) -> RoundContact:
         assert type(enrollment.contact_id) is int
         return self.contacts[enrollment.contact_id]
 
-    def profile(self, contact: ContactRow) -> Profile:
+    def profile(self, contact: RoundContact) -> Profile:
         assert contact.id is not None
         found = self.profiles.get(contact.id)
         if found is None:

@@ -27,13 +27,38 @@ DUE_OF_CONTACTS = (
 _IN_ROUND: BindParameter[list[int]] = bindparam("enrollment_ids", expanding=True)
 
 
+ROUND_CONTACT_COLUMNS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "job_title",
+    "company",
+    "company_size",
+    "industry",
+    "country",
+    "timezone",
+    "source",
+    "attributes",
+    "stage",
+    "score",
+    "band",
+    "grade",
+    "owner",
+)
+"""What a send round reads of a contact: its profile, state and owner (none of its times)."""
+
+
 ACTIVE_WITH_CONTACTS = (
-    select(_E.__table__, models.Contact.__table__)
+    select(
+        _E.__table__,
+        *[models.Contact.__table__.c[name] for name in ROUND_CONTACT_COLUMNS],
+    )
     .join_from(_E.__table__, models.Contact.__table__)
     .where(_E.id.in_(_IN_ROUND), _E.status == "active")
 )
 """A send round's enrollments still active and their contacts: plain rows, the enrollment's
-columns then the contact's, each in its table's order."""
+columns in its table's order, then the contact's ``ROUND_CONTACT_COLUMNS``."""
 
 
 SPLITS_OF_IDS = select(models.SplitAssignment.enrollment_id, models.SplitAssignment.step_id).where(
