@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from nurture.clock import Clock
@@ -22,6 +22,7 @@ from nurture.domain.workspace import Workspace
 from nurture.engine.ports import EmailProvider
 from nurture.store import models
 from nurture.store.claims import Retry
+from nurture.store.statements import journeys
 
 
 @dataclass
@@ -60,6 +61,20 @@ class Runtime:
 
     def cached_journey(self, version_id: int) -> Journey | None:
         return self._versions.get(version_id)
+
+    def load_journeys(self, connection: Connection, version_ids: Iterable[int]) -> None:
+        """Read the definitions of the versions not cached yet, in one statement."""
+        missing = [id_ for id_ in set(version_ids) if id_ not in self._versions]
+        if missing:
+            for id_, definition in connection.execute(
+                journeys.DEFINITIONS, {"version_ids": missing}
+            ):
+                self.journey_of_definition(id_, definition)
+
+    def journey_of_version(self, connection: Connection, version_id: int) -> Journey:
+        """The journey of a version id, read on ``connection`` the first time only."""
+        self.load_journeys(connection, (version_id,))
+        return self._versions[version_id]
 
     def journey_for(self, enrollment: models.Enrollment) -> Journey:
         """``journey_of`` the enrollment's version, loading the version row only once."""

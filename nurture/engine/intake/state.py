@@ -81,7 +81,9 @@ class WorkingSet:
             for row in sorted(rows, key=lambda row: row.id):
                 held[by_id[row.contact_id]].append(enrollment_from(row))
         found = cls(rt, connection, stored_source_ids(connection, source_ids), found_contacts, held)
-        found._load_journeys({e.version_id for rows in held.values() for e in rows})
+        found.rt.load_journeys(
+            found.connection, {e.version_id for rows in held.values() for e in rows}
+        )
         if ids and for_events:
             books = load_books(connection, list(found_contacts.values()), rt.workspace.scoring)
             found.books = {by_id[id_]: book for id_, book in books.items()}
@@ -119,21 +121,8 @@ class WorkingSet:
         self._assigned = []
         return self
 
-    def _load_journeys(self, version_ids: set[int]) -> None:
-        missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
-        if missing:
-            for id_, definition in self.connection.execute(
-                journeys.DEFINITIONS, {"version_ids": missing}
-            ):
-                self.rt.journey_of_definition(id_, definition)
-
     def journey(self, enrollment: EnrollmentRow) -> Journey:
-        journey = self.rt.cached_journey(enrollment.version_id)
-        if journey is None:
-            self._load_journeys({enrollment.version_id})
-            journey = self.rt.cached_journey(enrollment.version_id)
-            assert journey is not None
-        return journey
+        return self.rt.journey_of_version(self.connection, enrollment.version_id)
 
     def current_version(self, journey_id: str) -> int:
         """The id of the journey's published version (read once for the chunk)."""

@@ -17,7 +17,7 @@ from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import cap_window_start
 from nurture.store import models
-from nurture.store.statements import enrollments, journeys, messages
+from nurture.store.statements import enrollments, messages
 
 Message = dict[str, Any]
 """A message row: read (``id``, ``uid``, ``status``, ``subject``, ``error``) or new (every column)."""
@@ -90,7 +90,7 @@ class RoundState:
                 if enrollment.contact_id not in contacts:
                     contacts[enrollment.contact_id] = RoundContact(*row[width:])  # type: ignore[index]
         state = cls(rt, connection, now, found, contacts)
-        state._load_journeys({e.version_id for e in found.values()})
+        state.rt.load_journeys(state.connection, {e.version_id for e in found.values()})
         return state
 
     @property
@@ -114,21 +114,8 @@ class RoundState:
             }
         return self._messages
 
-    def _load_journeys(self, version_ids: set[int]) -> None:
-        missing = [id_ for id_ in version_ids if self.rt.cached_journey(id_) is None]
-        if missing:
-            for id_, definition in self.connection.execute(
-                journeys.DEFINITIONS, {"version_ids": missing}
-            ):
-                self.rt.journey_of_definition(id_, definition)
-
     def journey(self, enrollment: EnrollmentRow) -> Journey:
-        journey = self.rt.cached_journey(enrollment.version_id)
-        if journey is None:
-            self._load_journeys({enrollment.version_id})
-            journey = self.rt.cached_journey(enrollment.version_id)
-            assert journey is not None
-        return journey
+        return self.rt.journey_of_version(self.connection, enrollment.version_id)
 
     def contact_of(self, enrollment: EnrollmentRow) -> RoundContact:
         assert type(enrollment.contact_id) is int
