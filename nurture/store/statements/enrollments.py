@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import BindParameter, bindparam, case, func, select, update
 from sqlalchemy.orm import joinedload
 
+from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.store import models
 from nurture.store.statements.lists import in_list
 
@@ -29,16 +30,7 @@ _IN_ROUND: BindParameter[list[int]] = bindparam("enrollment_ids", expanding=True
 
 ROUND_CONTACT_COLUMNS = (
     "id",
-    "email",
-    "first_name",
-    "last_name",
-    "job_title",
-    "company",
-    "company_size",
-    "industry",
-    "country",
-    "timezone",
-    "source",
+    *PROFILE_FIELDS,
     "attributes",
     "stage",
     "score",
