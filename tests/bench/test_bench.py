@@ -27,7 +27,7 @@ FIGURES = (
     "simulate_seconds",
     "simulate_one_seconds",
     "import_peak_rss_mb",
-    "worker_scaling",
+    "worker_scaling_of_bound",
 )
 COMPANIONS = (
     "ingest_per_s",
@@ -93,9 +93,10 @@ def test_bench_reports_every_figure_on_sqlite(tmp_path: Path) -> None:
     check_report(result, "sqlite")
     assert result["goals"]["ingest_ratio"]["goal"] == ">= 0.2"
     assert result["worker_scaling"] is None
-    assert result["goals"]["worker_scaling"]["met"] is None
-    assert "--redis-url" in result["notes"]["worker_scaling"]
-    assert "PostgreSQL --database-url" in result["notes"]["worker_scaling"]
+    assert result["worker_scaling_of_bound"] is None
+    assert result["goals"]["worker_scaling_of_bound"]["met"] is None
+    assert "--redis-url" in result["notes"]["worker_scaling_of_bound"]
+    assert "PostgreSQL --database-url" in result["notes"]["worker_scaling_of_bound"]
     assert list(tmp_path.iterdir()) == [], "the bench wrote outside its scratch folder"
 
     console = Console(record=True, width=200)
@@ -119,7 +120,11 @@ def test_bench_runs_on_postgresql_in_a_scratch_database_and_workers_on_redis(
     )
     assert result["worker_scaling"] > 0
     assert result["worker_scaling_sends"] == 20
-    assert "worker_scaling" not in result["notes"]
+    assert result["worker_scaling_of_bound"] == pytest.approx(
+        result["worker_scaling"] / result["worker_scaling_bound"]
+    )
+    assert result["goals"]["worker_scaling_of_bound"]["goal"] == ">= 0.9"
+    assert "worker_scaling_of_bound" not in result["notes"]
     assert list(tmp_path.iterdir()) == [], "the bench wrote outside its scratch folder"
 
     console = Console(record=True, width=200)
