@@ -1,8 +1,9 @@
 """The claimed contacts' decay and SLA checks, on intake's set-based shape.
 
 *state*: the ids of the contacts whose score decays now and their handoffs whose SLA is to be
-checked (two named reads, all most runs need: nothing is due), then one working set for the
-contacts concerned (engine/intake/state.py) with the books of those that decay. *core*: each
+checked (two named reads, all most runs need: nothing is due), then one working set of the
+contacts concerned (engine/intake/state.py), with the enrollments and score books of those
+that decay. *core*: each
 contact's decay (engine/decay.py), then each handoff's check (engine/escalation.py), on the
 records, with the domain's score book and assignment rules. *changes*: intake's row buffers,
 written per table at the end. It runs in the run's transaction, fenced on the contact claim
@@ -34,7 +35,10 @@ def upkeep(rt: Runtime, connection: Connection, held: Collection[int], now: date
         return
     ws = WorkingSet.of_ids(rt, connection, {*decaying, *(h.contact_id for h in checks)})
     by_id = {contact.id: contact for contact in ws.contacts.values()}
-    ws.read_books([by_id[contact_id] for contact_id in decaying])
+    if decaying:  # an SLA check reads only the contact
+        scored = [by_id[contact_id] for contact_id in decaying]
+        ws.read_enrollments(scored)
+        ws.read_books(scored)
     changes = Changes(connection)
     for contact_id in decaying:
         catch_up(rt, ws, changes, by_id[contact_id], now)

@@ -71,6 +71,7 @@ class WorkingSet:
         (``for_events=False``): contacts, enrollments and the sums of their fit rows."""
         found = cls._of(rt, connection, contacts.OF_EMAILS, {"emails": list(emails)})
         found.known = stored_source_ids(connection, source_ids)
+        found.read_enrollments(found.contacts.values())
         by_id = {contact.id: email for email, contact in found.contacts.items()}
         ids = list(by_id)
         if ids and for_events:
@@ -90,25 +91,30 @@ class WorkingSet:
     def of_ids(
         cls, rt: Runtime, connection: Connection, contact_ids: Collection[int]
     ) -> WorkingSet:
-        """Stored contacts by id, with their enrollments (no books: :meth:`read_books`)."""
+        """Stored contacts by id, alone (:meth:`read_enrollments`, :meth:`read_books`)."""
         return cls._of(rt, connection, contacts.OF_IDS, {"contact_ids": list(contact_ids)})
 
     @classmethod
     def _of(
         cls, rt: Runtime, connection: Connection, statement: Any, parameters: dict[str, Any]
     ) -> WorkingSet:
-        """The contacts ``statement`` reads, their enrollments and those journey versions."""
-        found_contacts = {
-            row.email: contact_from(row) for row in connection.execute(statement, parameters)
-        }
-        by_id = {contact.id: email for email, contact in found_contacts.items()}
-        held: dict[str, list[EnrollmentRow]] = {email: [] for email in found_contacts}
+        found = {row.email: contact_from(row) for row in connection.execute(statement, parameters)}
+        return cls(rt, connection, set(), found, {})
+
+    def read_enrollments(self, of: Collection[ContactRow]) -> None:
+        """The enrollments of these contacts of the set, in one read, and their journeys."""
+        by_id = {contact.id: contact.email for contact in of}
+        held: dict[str, list[EnrollmentRow]] = {email: [] for email in by_id.values()}
         if by_id:
-            rows = connection.execute(enrollments.OF_CONTACTS, {"contact_ids": list(by_id)}).all()
+            rows = self.connection.execute(
+                enrollments.OF_CONTACTS, {"contact_ids": list(by_id)}
+            ).all()
             for row in sorted(rows, key=lambda row: row.id):
                 held[by_id[row.contact_id]].append(enrollment_from(row))
-        rt.load_journeys(connection, {e.version_id for rows in held.values() for e in rows})
-        return cls(rt, connection, set(), found_contacts, held)
+        self.enrollments.update(held)
+        self.rt.load_journeys(
+            self.connection, {e.version_id for rows in held.values() for e in rows}
+        )
 
     def read_books(self, of: Collection[ContactRow]) -> None:
         """The score books of these contacts of the set (stored ones), in one read."""
