@@ -20,8 +20,8 @@ from nurture.engine.scoring import keep_in_step
 
 def catch_up(
     rt: Runtime, ws: WorkingSet, changes: Changes, contact: ContactRow, now: datetime
-) -> bool:
-    """Apply the decay and inactivity due at ``now`` to the contact; whether its score moved.
+) -> None:
+    """Apply the decay and inactivity due at ``now`` to the contact.
 
     A move of band lets the journeys react (one may exit on a cold band, another enter).
     """
@@ -31,9 +31,7 @@ def catch_up(
     write_rows(changes, contact, rows)
     keep_in_step(book, contact, rt.workspace.scoring)
     changes.touched(contact)
-    if not sum(row.points for row in rows):
-        return False
-    contact.updated_at = now
-    if contact.band != band:
-        react(rt, ws, changes, contact, now)
-    return True
+    if sum(row.points for row in rows):
+        contact.updated_at = now
+        if contact.band != band:
+            react(rt, ws, changes, contact, now)

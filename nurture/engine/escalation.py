@@ -21,9 +21,8 @@ def check(
     handoff: HandoffRow,
     contact: ContactRow,
     now: datetime,
-) -> bool:
-    """Escalate the handoff if it is still pending (its check is done either way); whether
-    it was.
+) -> None:
+    """Escalate the handoff if it is still pending (its check is done either way).
 
     The next owner's SLA runs from the breach, not from when this check ran: a check that
     comes late does not give the next rep extra time.
@@ -32,7 +31,7 @@ def check(
     handoff.check_at = None
     changes.touched(handoff)
     if handoff.status != "pending":
-        return False
+        return
     breached = handoff.sla_due_at
     due = breached.isoformat()
     handoff.details = {
@@ -98,4 +97,3 @@ def check(
             {"due": due},
             now,
         )
-    return True

@@ -4,9 +4,9 @@ A new row refers to the rows it depends on (its contact, its event, its handoff)
 buffered row itself; the flush takes every table's ids in one statement, in the order the
 rows were made (the order one insert at a time would give them), resolves the references and
 writes the tables parents first. Rows read from the store and changed in place (contacts,
-enrollments, handoffs) are written back by id, one statement per table. store/converted.py runs them
-with the values converted once per column (SQLite: an executemany; PostgreSQL: one JSON
-document).
+enrollments, handoffs) are written back by id, one statement per table. store/converted.py
+runs them with the values converted once per column (SQLite: an executemany; PostgreSQL: one
+JSON document).
 """
 
 from __future__ import annotations
