@@ -3,11 +3,10 @@
 *state*: the ids of the contacts whose score decays now and their handoffs whose SLA is to be
 checked (two named reads, all most runs need: nothing is due), then one working set of the
 contacts concerned (engine/intake/state.py), with the enrollments and score books of those
-that decay. *core*: each
-contact's decay (engine/decay.py), then each handoff's check (engine/escalation.py), on the
-records, with the domain's score book and assignment rules. *changes*: intake's row buffers,
-written per table at the end. It runs in the run's transaction, fenced on the contact claim
-(engine/dispatch.py).
+that decay. *core*: each contact's decay (engine/decay.py), then each handoff's check
+(engine/escalation.py), on the records, with the domain's score book and assignment rules.
+*changes*: intake's row buffers, written per table at the end. It runs in the run's
+transaction, fenced on the contact claim (engine/dispatch.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ only for a change of behaviour::
 from __future__ import annotations
 
 import json
-import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -234,10 +234,6 @@ def test_the_sweeps_write_the_same_rows_on_postgresql(
 
 
 if __name__ == "__main__":
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/nurture-upkeep-rows")
-    folder.mkdir(parents=True, exist_ok=True)
-    import tempfile
-
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+    with tempfile.TemporaryDirectory() as scratch:
         recorded = _run(Path(scratch), f"sqlite:///{Path(scratch) / 'nurture.db'}")
     EXPECTED.write_text(json.dumps(recorded, indent=0, sort_keys=True) + "\n")
