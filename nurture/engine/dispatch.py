@@ -21,16 +21,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from nurture.engine.claim import ContactClaim
-from nurture.engine.decay import catch_up_claimed
-from nurture.engine.escalation import check_claimed
 from nurture.engine.execute import run_batch
 from nurture.engine.runtime import Runtime
+from nurture.engine.upkeep import upkeep
 from nurture.store import claims
 from nurture.store.claims import CONTACTS
-from nurture.store.statements import contacts, enrollments, handoffs
+from nurture.store.statements import enrollments
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +64,9 @@ def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
 
 
 def _upkeep(rt: Runtime, connection: Connection, held: set[int], now: datetime) -> None:
-    """The decay and SLA checks due for the claimed contacts, by the ORM code of
-    engine/decay.py and engine/escalation.py, in the fenced transaction. Two plain reads
-    first: most runs have none due, and a Session costs more than both."""
-    due = {"contact_ids": sorted(held), "now": now}
-    if (
-        connection.execute(contacts.DECAY_DUE, due).first() is None
-        and connection.execute(handoffs.CHECKS_DUE, due).first() is None
-    ):
-        return
-    with Session(bind=connection) as session:
-        catch_up_claimed(rt, session, held, now)
-        check_claimed(rt, session, held, now)
-        session.flush()
+    """The decay and SLA checks due for the claimed contacts (engine/upkeep.py), in the
+    fenced transaction."""
+    upkeep(rt, connection, held, now)
 
 
 def run_claimed(

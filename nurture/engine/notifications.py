@@ -16,6 +16,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from nurture.delivery.providers import OutgoingEmail
@@ -24,6 +25,7 @@ from nurture.engine.runtime import Runtime
 from nurture.errors import DeliveryRejected, NurtureError, ProviderRejected
 from nurture.store import claims, models
 from nurture.store.claims import NOTIFICATIONS
+from nurture.store.converted import execute_one
 from nurture.store.statements import notifications as statements
 
 BATCH = 100
@@ -92,30 +94,34 @@ def _queue(
 
 
 def deliver_due(rt: Runtime, now: datetime) -> int:
-    """Claim and attempt the notifications due at ``now``, batch after batch; how many went."""
+    """Claim and attempt the notifications due at ``now``, batch after batch; how many went.
+
+    A batch is read with its claim, in one statement; each notification is then sent on its
+    own and its outcome recorded by one statement, fenced on the claim.
+    """
     token = uuid.uuid4().hex
     delivered = 0
     while True:
         with claims.claiming(rt.engine) as connection:
             due = statements.DUE.params(now=now, limit=BATCH)
             batch = claims.claim(connection, NOTIFICATIONS, due, now, token, rt.lease, BATCH)
+            claimed = connection.execute(statements.CLAIMED, {"ids": batch}).all() if batch else []
         if not batch:
             return delivered
-        for notification_id in batch:
-            delivered += _attempt(rt, notification_id, token, now)
+        for notification in claimed:
+            delivered += _attempt(rt, notification, token, now)
 
 
-def _attempt(rt: Runtime, notification_id: int, token: str, now: datetime) -> bool:
-    N = models.Notification
-    with rt.sessions() as session:
-        row = session.get_one(N, notification_id)
-        channel, target, payload = row.channel, row.target, dict(row.payload)
+def _attempt(rt: Runtime, notification: Row[Any], token: str, now: datetime) -> bool:
+    notification_id = notification.id
     error, permanent = None, False
     try:
-        if channel == "webhook":
-            rt.crm.post(target, payload, f"notification-{notification_id}")
+        if notification.channel == "webhook":
+            rt.crm.post(
+                notification.target, notification.payload, f"notification-{notification_id}"
+            )
         else:
-            rt.provider.send(_email(rt, notification_id, target, payload))
+            rt.provider.send(_email(rt, notification_id, notification.target, notification.payload))
     except (DeliveryRejected, ProviderRejected) as exc:
         error, permanent = str(exc), True
     except NurtureError as exc:
@@ -123,25 +129,26 @@ def _attempt(rt: Runtime, notification_id: int, token: str, now: datetime) -> bo
     except Exception as exc:
         log.exception("notification %s failed", notification_id)
         error = f"{type(exc).__name__}: {exc}"
-    with rt.sessions.begin() as session:
-        if not claims.renew(session.connection(), NOTIFICATIONS, [notification_id], token, now):
+    attempts = notification.attempts + 1
+    outcome = {
+        "notification_id": notification_id,
+        "token": token,
+        "status": notification.status,
+        "attempts": attempts,
+        "next_attempt_at": None,
+        "last_error": error,
+        "delivered_at": notification.delivered_at,
+    }
+    if error is None:
+        outcome.update(status="delivered", delivered_at=now)
+    elif permanent or rt.retry.exhausted(attempts):
+        outcome.update(status="failed")
+    else:
+        outcome.update(next_attempt_at=now + rt.retry.wait(attempts))
+    with rt.engine.begin() as connection:
+        if not execute_one(connection, statements.OUTCOME, outcome).rowcount:
             log.warning("notification %s: claim lost; its outcome is not recorded", notification_id)
             return False
-        row = session.get_one(N, notification_id)
-        row.attempts += 1
-        row.lease_owner = row.lease_until = None
-        if error is None:
-            row.status, row.delivered_at, row.next_attempt_at, row.last_error = (
-                "delivered",
-                now,
-                None,
-                None,
-            )
-        elif permanent or rt.retry.exhausted(row.attempts):
-            row.status, row.last_error, row.next_attempt_at = "failed", error, None
-        else:
-            row.last_error = error
-            row.next_attempt_at = now + rt.retry.wait(row.attempts)
     return error is None
 
 

@@ -164,15 +164,6 @@ def score_event(
     return sum(row.points for row in rows if row.kind == "behaviour")
 
 
-def catch_up(rt: Runtime, session: Session, contact: models.Contact, until: datetime) -> int:
-    """Apply decay and inactivity up to ``until``; return the points changed."""
-    book = load_book(session, contact, rt.workspace.scoring)
-    rows = book.catch_up(until)
-    write_rows(session, contact, rows)
-    keep_in_step(book, contact, rt.workspace.scoring)
-    return sum(row.points for row in rows)
-
-
 def reset_behaviour(
     rt: Runtime, session: Session, contact: models.Contact, at: datetime, reason: str
 ) -> None:

@@ -4,9 +4,9 @@ A new row refers to the rows it depends on (its contact, its event, its handoff)
 buffered row itself; the flush takes every table's ids in one statement, in the order the
 rows were made (the order one insert at a time would give them), resolves the references and
 writes the tables parents first. Rows read from the store and changed in place (contacts,
-enrollments) are written back by id, one statement per table. store/converted.py runs them
-with the values converted once per column (SQLite: an executemany; PostgreSQL: one JSON
-document).
+enrollments, handoffs) are written back by id, one statement per table. store/converted.py
+runs them with the values converted once per column (SQLite: an executemany; PostgreSQL: one
+JSON document).
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from nurture.engine.intake.records import (
     CONTACT_STATE,
     ENROLLMENT_COLUMNS,
     ENROLLMENT_STATE,
+    HANDOFF_STATE,
     ContactRow,
     EnrollmentRow,
+    HandoffRow,
 )
 from nurture.engine.runtime import Runtime
 from nurture.store import models
@@ -31,7 +33,8 @@ from nurture.store.converted import insert_many, update_many
 from nurture.store.statements.rows import DATA_VERSION, take_ids
 
 Row = dict[str, Any]
-Record = ContactRow | EnrollmentRow
+Record = ContactRow | EnrollmentRow | HandoffRow
+_TABLE_OF = {ContactRow: "contacts", EnrollmentRow: "enrollments", HandoffRow: "handoffs"}
 
 _TABLES: dict[str, Table] = {
     table.name: table
@@ -110,10 +113,14 @@ class Changes:
         """``contact_columns``: what changing a stored contact may write (an import writes
         its profile too)."""
         self.connection = connection
-        self._columns = {"contacts": contact_columns, "enrollments": ENROLLMENT_STATE}
+        self._columns = {
+            "contacts": contact_columns,
+            "enrollments": ENROLLMENT_STATE,
+            "handoffs": HANDOFF_STATE,
+        }
         self.flushes = 0
         self._new: dict[str, list[Any]] = {name: [] for name in _TABLES}
-        self._dirty: dict[str, dict[int, Record]] = {"contacts": {}, "enrollments": {}}
+        self._dirty: dict[str, dict[int, Record]] = {name: {} for name in self._columns}
         self.pending_events: dict[str, list[Row]] = {}
         """Each contact's events not yet written (by email): the facts count them too."""
 
@@ -130,16 +137,15 @@ class Changes:
         self.pending_events.setdefault(email, []).append(row)
         return self.add("events", row)
 
-    def add_record(self, record: Record) -> None:
-        table = "contacts" if isinstance(record, ContactRow) else "enrollments"
+    def add_record(self, record: ContactRow | EnrollmentRow) -> None:
         record.stored = False
-        self._new[table].append(record)
+        self._new[_TABLE_OF[type(record)]].append(record)
 
     def touched(self, record: Record) -> None:
-        """A stored contact or enrollment changed in place (a new one is written whole)."""
+        """A stored contact, enrollment or handoff changed in place (a new one is written
+        whole)."""
         if record.stored:
-            table = "contacts" if isinstance(record, ContactRow) else "enrollments"
-            self._dirty[table][id(record)] = record
+            self._dirty[_TABLE_OF[type(record)]][id(record)] = record
 
     def flush(self) -> None:
         """Write every buffer: ids first, then one insert per table, then the updates."""

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.domain.events import Event
 from nurture.domain.journeys import Journey, TriggerEvent
+from nurture.domain.scorebook import Row as BookRow
 from nurture.domain.scorebook import ScoreBook
 from nurture.engine.handoff import assigned_data, choose_owner, handoff_details
-from nurture.engine.intake.changes import Changes, Row
+from nurture.engine.intake.changes import Changes, Row, ref
 from nurture.engine.intake.records import ContactRow, EnrollmentRow
 from nurture.engine.intake.state import WorkingSet
 from nurture.engine.journeys import first_visit, react_on
@@ -217,6 +218,13 @@ def score(
 ) -> int:
     """Catch the contact's decay up to the event, then award its rules; return points awarded."""
     rows = book.on_event(event, row)
+    write_rows(changes, contact, rows)
+    keep_in_step(book, contact, rt.workspace.scoring)
+    return sum(entry.points for entry in rows if entry.kind == "behaviour")
+
+
+def write_rows(changes: Changes, contact: ContactRow, rows: list[BookRow]) -> None:
+    """The book's new rows into the ledger (one of no points is left out), and the score."""
     for entry in rows:
         if entry.points:
             changes.add(
@@ -232,8 +240,6 @@ def score(
                 ),
             )
             contact.score += entry.points
-    keep_in_step(book, contact, rt.workspace.scoring)
-    return sum(entry.points for entry in rows if entry.kind == "behaviour")
 
 
 def _ledger(
@@ -304,49 +310,65 @@ def hand_off(
             "responded_at": None,
         },
     )
+    handoff_event(changes, handoff, "assigned", note, assigned_data(owner, due), now)
+    contact.owner = owner
+    queue_crm_webhook(rt, changes, handoff, contact, now, "mql")
+    if rules.email_owner:
+        message = new_mql(cast(Any, contact), cast(Any, _Handed(owner, due)))
+        queue_email(changes, handoff, message.to, message.subject, message.lines, now)
+
+
+def handoff_event(
+    changes: Changes, handoff: Any, kind: str, detail: str, data: dict[str, Any], now: datetime
+) -> None:
+    """A line of the handoff's audit trail (engine/handoff.record's row)."""
     changes.add(
         "handoff_events",
         {
             "handoff_id": handoff,
-            "kind": "assigned",
+            "kind": kind,
             "actor": None,
-            "detail": note,
-            "data": assigned_data(owner, due),
+            "detail": detail,
+            "data": data,
             "at": now,
         },
     )
-    contact.owner = owner
-    if rt.crm.target(rules.webhook_url) is not None:
-        _queue_crm_webhook(rt, changes, handoff, contact, now)
-    if rules.email_owner:
-        message = new_mql(cast(Any, contact), cast(Any, _Handed(owner, due)))
-        changes.add(
-            "notifications",
-            {
-                "handoff_id": handoff,
-                "channel": "email",
-                "target": message.to,
-                "payload": {"subject": message.subject, "lines": message.lines},
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": None,
-                "created_at": now,
-                "delivered_at": None,
-            },
-        )
 
 
-def _queue_crm_webhook(
-    rt: Runtime, changes: Changes, handoff: Row, contact: ContactRow, now: datetime
+def queue_email(
+    changes: Changes, handoff: Any, to: str, subject: str, lines: list[str], now: datetime
 ) -> None:
-    """The CRM push carries the contact's whole history as stored: write the buffers first,
-    then let the notifications module build it (an MQL happens once per contact)."""
+    """An email about ``handoff`` (a buffered row or a stored record), for the sweep to send."""
+    changes.add(
+        "notifications",
+        {
+            "handoff_id": handoff,
+            "channel": "email",
+            "target": to,
+            "payload": {"subject": subject, "lines": lines},
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": None,
+            "created_at": now,
+            "delivered_at": None,
+        },
+    )
+
+
+def queue_crm_webhook(
+    rt: Runtime, changes: Changes, handoff: Any, contact: ContactRow, now: datetime, reason: str
+) -> None:
+    """The CRM push, if a CRM URL is configured. It carries the contact's whole history as
+    stored: write the buffers first, then let the notifications module build it (as rare as
+    an MQL or an escalation)."""
+    if rt.crm.target(rt.workspace.handoff.webhook_url) is None:
+        return
     changes.flush()
     with Session(bind=changes.connection) as session:
-        stored_handoff = session.get_one(models.Handoff, handoff["id"])
+        stored_handoff = session.get_one(models.Handoff, ref(handoff))
         stored_contact = session.get_one(models.Contact, contact.id)
-        queue_webhook(rt, session, stored_handoff, stored_contact, now, "mql")
+        queue_webhook(rt, session, stored_handoff, stored_contact, now, reason)
         session.flush()
 
 

@@ -1,8 +1,9 @@
-"""Plain, mutable rows of the two tables whose rows intake changes in place.
+"""Plain, mutable rows of the tables whose rows the set-based code changes in place.
 
-They carry the column names of ``models.Contact`` and ``models.Enrollment``, so the engine's
-helpers that read a contact or an enrollment by attribute (profile, state, journeys' reaction)
-take either. ``id`` is None until the flush gives a new row its id.
+They carry the column names of ``models.Contact``, ``models.Enrollment`` and
+``models.Handoff``, so the engine's helpers that read a contact, an enrollment or a handoff by
+attribute (profile, state, journeys' reaction, the owner's messages) take either. ``id`` is
+None until the flush gives a new row its id.
 """
 
 from __future__ import annotations
@@ -63,6 +64,23 @@ class EnrollmentRow:
     stored: bool = True
 
 
+@dataclass(slots=True, eq=False)
+class HandoffRow:
+    """A stored handoff whose SLA is checked (engine/escalation.py)."""
+
+    id: int
+    contact_id: int
+    owner: str
+    status: str
+    sla_due_at: datetime
+    check_at: datetime | None
+    reason: str | None
+    details: dict[str, Any]
+    created_at: datetime
+    responded_at: datetime | None
+    stored: bool = True
+
+
 CONTACT_COLUMNS = tuple(f.name for f in fields(ContactRow) if f.name != "stored")
 ENROLLMENT_COLUMNS = tuple(f.name for f in fields(EnrollmentRow) if f.name != "stored")
 CONTACT_STATE = (
@@ -86,6 +104,8 @@ ENROLLMENT_STATE = (
     "next_run_at",
 )
 """The columns of a stored enrollment that intake changes (exit, or wake a ``wait_for``)."""
+HANDOFF_STATE = ("owner", "sla_due_at", "check_at", "details")
+"""The columns of a stored handoff that an SLA check changes."""
 
 
 def contact_from(row: Sequence[Any]) -> ContactRow:
@@ -95,3 +115,7 @@ def contact_from(row: Sequence[Any]) -> ContactRow:
 
 def enrollment_from(row: Sequence[Any]) -> EnrollmentRow:
     return EnrollmentRow(*row)
+
+
+def handoff_from(row: Sequence[Any]) -> HandoffRow:
+    return HandoffRow(*row)

@@ -69,26 +69,15 @@ class WorkingSet:
     ) -> WorkingSet:
         """For events: known ids, contacts, enrollments, books, suppressions; for contacts
         (``for_events=False``): contacts, enrollments and the sums of their fit rows."""
-        found_contacts = {
-            row.email: contact_from(row)
-            for row in connection.execute(contacts.OF_EMAILS, {"emails": list(emails)})
-        }
-        by_id = {contact.id: email for email, contact in found_contacts.items()}
+        found = cls._of(rt, connection, contacts.OF_EMAILS, {"emails": list(emails)})
+        found.known = stored_source_ids(connection, source_ids)
+        found.read_enrollments(found.contacts.values())
+        by_id = {contact.id: email for email, contact in found.contacts.items()}
         ids = list(by_id)
-        held: dict[str, list[EnrollmentRow]] = {email: [] for email in found_contacts}
-        if ids:
-            rows = connection.execute(enrollments.OF_CONTACTS, {"contact_ids": ids}).all()
-            for row in sorted(rows, key=lambda row: row.id):
-                held[by_id[row.contact_id]].append(enrollment_from(row))
-        found = cls(rt, connection, stored_source_ids(connection, source_ids), found_contacts, held)
-        found.rt.load_journeys(
-            found.connection, {e.version_id for rows in held.values() for e in rows}
-        )
         if ids and for_events:
-            books = load_books(connection, list(found_contacts.values()), rt.workspace.scoring)
-            found.books = {by_id[id_]: book for id_, book in books.items()}
+            found.read_books(found.contacts.values())
         elif ids:
-            found.fit = {email: {} for email in found_contacts}
+            found.fit = {email: {} for email in found.contacts}
             for contact_id, rule, points in connection.execute(FIT_SUMS, {"contact_ids": ids}):
                 found.fit[by_id[contact_id]][rule] = int(points or 0)
         if for_events:
@@ -97,6 +86,40 @@ class WorkingSet:
                 for row in connection.execute(suppressions.OF_EMAILS, {"emails": list(emails)})
             }
         return found
+
+    @classmethod
+    def of_ids(
+        cls, rt: Runtime, connection: Connection, contact_ids: Collection[int]
+    ) -> WorkingSet:
+        """Stored contacts by id, alone (:meth:`read_enrollments`, :meth:`read_books`)."""
+        return cls._of(rt, connection, contacts.OF_IDS, {"contact_ids": list(contact_ids)})
+
+    @classmethod
+    def _of(
+        cls, rt: Runtime, connection: Connection, statement: Any, parameters: dict[str, Any]
+    ) -> WorkingSet:
+        found = {row.email: contact_from(row) for row in connection.execute(statement, parameters)}
+        return cls(rt, connection, set(), found, {})
+
+    def read_enrollments(self, of: Collection[ContactRow]) -> None:
+        """The enrollments of these contacts of the set, in one read, and their journeys."""
+        by_id = {contact.id: contact.email for contact in of}
+        held: dict[str, list[EnrollmentRow]] = {email: [] for email in by_id.values()}
+        if by_id:
+            rows = self.connection.execute(
+                enrollments.OF_CONTACTS, {"contact_ids": list(by_id)}
+            ).all()
+            for row in sorted(rows, key=lambda row: row.id):
+                held[by_id[row.contact_id]].append(enrollment_from(row))
+        self.enrollments.update(held)
+        self.rt.load_journeys(
+            self.connection, {e.version_id for rows in held.values() for e in rows}
+        )
+
+    def read_books(self, of: Collection[ContactRow]) -> None:
+        """The score books of these contacts of the set (stored ones), in one read."""
+        books = load_books(self.connection, of, self.rt.workspace.scoring)
+        self.books.update({contact.email: books[contact.id] for contact in of if contact.id})
 
     def next_chunk(
         self, connection: Connection, emails: Collection[str], source_ids: Collection[str]

@@ -113,8 +113,8 @@ def _moments(kinds: tuple[tuple[str, Select[Any]], ...]) -> Select[Any]:
 NEXT_CHECK = select(func.min(_H.check_at))
 
 
-DECAY_DUE = select(_C).where(_C.id.in_(_IDS), _C.decay_due_at <= _NOW).order_by(_C.id)
-"""The claimed contacts whose score decays now (ORM rows)."""
+DECAY_DUE = select(_C.id).where(_C.id.in_(_IDS), _C.decay_due_at <= _NOW).order_by(_C.id)
+"""The ids of the claimed contacts whose score decays now."""
 
 
 def next_due_after(now: datetime) -> list[Select[Any]]:
@@ -151,6 +151,10 @@ OF_EMAIL = select(_C).where(_C.email == bindparam("email"))
 
 OF_EMAILS = select(_C.__table__).where(in_list(_C.email, "emails"))
 """Whole rows, columns in the table's order (intake's records are built from them)."""
+
+
+OF_IDS = select(_C.__table__).where(in_list(_C.id, "contact_ids"))
+"""Whole rows by id, as :data:`OF_EMAILS` (the upkeep's working set)."""
 
 
 _SC = models.StageChange

@@ -11,13 +11,14 @@ _H, _HE = models.Handoff, models.HandoffEvent
 
 
 CHECKS_DUE = (
-    select(_H)
+    select(_H.__table__)
     .where(
         _H.contact_id.in_(bindparam("contact_ids", expanding=True)), _H.check_at <= bindparam("now")
     )
     .order_by(_H.check_at, _H.id)
 )
-"""The claimed contacts' handoffs whose SLA is to be checked now (ORM rows)."""
+"""The claimed contacts' handoffs whose SLA is to be checked now: whole rows, columns in the
+table's order (the upkeep's records are built from them)."""
 
 
 LAST_OWNER_AMONG = (

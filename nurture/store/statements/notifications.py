@@ -14,6 +14,27 @@ DUE = (
     .order_by(_N.next_attempt_at, _N.id)
     .limit(bindparam("limit"))
 )
+CLAIMED = (
+    select(_N.id, _N.channel, _N.target, _N.payload, _N.attempts, _N.status, _N.delivered_at)
+    .where(_N.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_N.id)
+)
+"""What the sweep needs of the notifications it claimed, read with the claim."""
+OUTCOME = (
+    update(_N)
+    .where(_N.id == bindparam("notification_id"), _N.lease_owner == bindparam("token"))
+    .values(
+        status=bindparam("status"),
+        attempts=bindparam("attempts"),
+        next_attempt_at=bindparam("next_attempt_at"),
+        last_error=bindparam("last_error"),
+        delivered_at=bindparam("delivered_at"),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
+"""An attempt's outcome, and the claim released: only while the sweep's token still holds
+the notification (no row: another sweep has it now, and this outcome is not recorded)."""
 NEXT = select(func.min(_N.next_attempt_at))
 NEXT_AFTER = select(func.min(_N.next_attempt_at)).where(_N.next_attempt_at > bindparam("now"))
 FAILED = select(_N).where(_N.status == "failed").order_by(_N.id)
