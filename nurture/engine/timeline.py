@@ -118,6 +118,7 @@ def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]
     if swept:
         run_sweeps(rt, now, names)
     owner = uuid.uuid4().hex
+    leased: set[int] = set()  # every contact ever leased to ``owner``: its release reads those
     while moments.contacts_due(now):
         upkeep = swept or moments.upkeep_due(now)
         try:
@@ -126,6 +127,7 @@ def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]
             if not (batch := claim_due(rt, now, owner)):
                 break
             claimed += len(batch)
+            leased.update(batch)
             run_claimed(rt, batch, owner, now)
             moments, swept = Moments.read(rt), False
             continue
@@ -133,17 +135,22 @@ def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]
             break
         claim, due = started
         claimed += len(claim.held)
-        moments, swept = _run_started(rt, claim, due, now), False
+        leased |= claim.held
+        moments, swept = _run_started(rt, claim, due, now, sorted(leased)), False
     return claimed, Moments.read(rt) if swept else moments
 
 
-def _run_started(rt: Runtime, claim: ContactClaim, due: list[int], now: datetime) -> Moments:
-    """The rest of dispatch.run_contacts: the rounds, then the release; the moments after,
-    read in the release's transaction. On an error the claim is kept, as a tick keeps it."""
+def _run_started(
+    rt: Runtime, claim: ContactClaim, due: list[int], now: datetime, leased: list[int]
+) -> Moments:
+    """The rest of dispatch.run_contacts: the rounds, then the release of the token's leases
+    (among ``leased``: all it ever took, so the same rows as a release by token); the moments
+    after, read in the release's transaction. On an error the claim is kept, as a tick keeps
+    it (and the next batch's release gives it back, as a release by token does)."""
     try:
         run_batch(rt, claim, due, now)
         with rt.engine.begin() as connection:
-            claims.release(connection, CONTACTS, claim.token)
+            claims.release(connection, CONTACTS, claim.token, leased)
             return Moments.read_on(connection)
     except Exception:
         log.exception("some contacts failed; their leases expire and they are retried")
