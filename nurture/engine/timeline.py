@@ -108,9 +108,9 @@ def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]
     contacts claimed batch after batch), asking only for what ``moments`` says is due; the
     contacts claimed and the moments after.
 
-    A batch is a tick's one-chunk batch in two transactions instead of five: the claim with
-    the dispatch transaction it is fenced by (dispatch.claim_and_start), the rounds, then the
-    release with the read of the moments after. The upkeep's reads are left out when
+    A batch runs as a tick's one-chunk batch does, with two transactions around its rounds
+    instead of three and a read: the claim with what the dispatch transaction does first
+    (dispatch.claim_and_start), then the release with the read of the moments after. The upkeep's reads are left out when
     ``moments`` says no decay or SLA check is due (after a sweep they are read anyway).
     """
     claimed = 0

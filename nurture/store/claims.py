@@ -213,8 +213,8 @@ def release(
 ) -> int:
     """Give back ``token``'s leases (all, or of ``ids``): the work is done or handed back.
 
-    Built once and run pre-compiled: a run releases once, and without ``ids`` the statement
-    reads every row's owner (there is no index on it); with them it reads those rows only."""
+    Run pre-compiled. Without ``ids`` it reads every row's owner (there is no index on it);
+    with them, those rows only."""
     values = {"token": token} if ids is None else {"token": token, "ids": list(ids)}
     return execute_one(connection, _release(claimable, ids is not None), values).rowcount
 
