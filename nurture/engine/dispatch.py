@@ -28,7 +28,8 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.upkeep import upkeep
 from nurture.store import claims
 from nurture.store.claims import CONTACTS
-from nurture.store.statements import enrollments
+from nurture.store.converted import execute_one
+from nurture.store.statements import contacts, enrollments
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +53,42 @@ def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
             held = claim.fence(connection)
             if held:
                 _upkeep(rt, connection, held, now)
-            due = list(  # after the upkeep: a change of score may enroll the contact
-                connection.scalars(
-                    enrollments.DUE_OF_CONTACTS, {"contact_ids": sorted(held), "now": now}
-                )
-            )
+            due = due_of(connection, held, now)  # after the upkeep: a score may enroll
         sent = run_batch(rt, claim, due, now)
     with rt.engine.begin() as connection:
         claims.release(connection, CONTACTS, claim.token)
     return sent
+
+
+def claim_and_start(
+    rt: Runtime, now: datetime, owner: str, limit: int, *, upkeep: bool = True
+) -> tuple[ContactClaim, list[int]] | None:
+    """Claim up to ``limit`` contacts with due work for ``owner`` and, in the same
+    transaction, do what :func:`run_contacts` does first: the upkeep, then the due steps'
+    enrollments; the claim and those (None: nothing was free and due).
+
+    For a process that runs its own claims at once with the clock at ``now`` (the time
+    traveller): the claim leases the contacts until ``now`` + the lease, as the fence that
+    follows a claim renews them, and no one can take them between the two. ``upkeep=False``
+    when the caller knows no decay or SLA check is due (its two reads would find none).
+    """
+    with claims.claiming(rt.engine) as connection:
+        batch = claims.lease_due(
+            connection, CONTACTS, contacts.due(limit), now, owner, rt.lease, limit
+        )
+        if not batch:
+            return None
+        claim = ContactClaim(rt, owner, set(batch), now + rt.lease)
+        if upkeep:
+            _upkeep(rt, connection, claim.held, now)
+        due = due_of(connection, claim.held, now)
+    return claim, due
+
+
+def due_of(connection: Connection, contact_ids: set[int], now: datetime) -> list[int]:
+    """The enrollments of ``contact_ids`` with a step due at ``now``, the earliest first."""
+    values = {"contact_ids": sorted(contact_ids), "now": now}
+    return [row[0] for row in execute_one(connection, enrollments.DUE_OF_CONTACTS, values)]
 
 
 def _upkeep(rt: Runtime, connection: Connection, held: set[int], now: datetime) -> None:

@@ -43,10 +43,10 @@ def claim_due(
 ) -> list[int]:
     """Lease to ``owner`` up to ``limit`` contacts with due work (store/claims.py)."""
     with claims.claiming(rt.engine) as connection:
-        return claims.claim(
+        return claims.lease_due(
             connection,
             CONTACTS,
-            statements.due(limit).params(now=now),
+            statements.due(limit),
             now,
             owner,
             lease or rt.lease,

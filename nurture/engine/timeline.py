@@ -11,6 +11,7 @@ instead of asking each kind and claiming until a claim comes back empty.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,10 +19,18 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from nurture.clock import ManualClock
+from nurture.engine.claim import ContactClaim
+from nurture.engine.dispatch import claim_and_start
+from nurture.engine.execute import run_batch
 from nurture.engine.runtime import Runtime
 from nurture.engine.sweeps import DUE, SWEEPS, run_sweeps
-from nurture.engine.tick import claim_due, run_claimed
+from nurture.engine.tick import CHUNK, claim_due, run_claimed
+from nurture.store import claims
+from nurture.store.claims import CONTACTS
+from nurture.store.converted import select_one
 from nurture.store.statements import contacts as statements
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Moments:
     @classmethod
     def read_on(cls, connection: Connection) -> Moments:
         """As ``connection`` sees them (in its transaction: with what it has written)."""
-        row = connection.execute(statements.moments(DUE)).one()._mapping
+        row = select_one(connection, statements.moments(DUE), {})
         found = [m for m in (row["free_step"], row["lease_end"]) if m is not None]
         return cls(min(found, default=None), {name: row[name] for name in DUE})
 
@@ -59,8 +68,11 @@ class Moments:
 
     def contacts_due(self, now: datetime) -> bool:
         """Some contact has work at ``now``: a step, a decay, an SLA check."""
-        kinds = [m for name, m in self.kinds.items() if name not in SWEEPS]
-        return any(_by(m, now) for m in (self.step, *kinds))
+        return _by(self.step, now) or self.upkeep_due(now)
+
+    def upkeep_due(self, now: datetime) -> bool:
+        """Some contact's decay or SLA check is due at ``now`` (engine/dispatch._upkeep)."""
+        return any(_by(m, now) for name, m in self.kinds.items() if name not in SWEEPS)
 
 
 def _by(moment: datetime | None, now: datetime) -> bool:
@@ -92,16 +104,54 @@ def advance_to(rt: Runtime, clock: ManualClock, until: datetime) -> Moments:
 
 
 def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]:
-    """What a tick at ``now`` runs, in its order (the sweeps, then the contacts claimed batch
-    after batch), asking only for what ``moments`` says is due; the contacts claimed and the
-    moments after."""
+    """What a tick at ``now`` (the clock's time) runs, in its order (the sweeps, then the
+    contacts claimed batch after batch), asking only for what ``moments`` says is due; the
+    contacts claimed and the moments after.
+
+    A batch runs as a tick's one-chunk batch does, with two transactions around its rounds
+    instead of three and a read: the claim with what the dispatch transaction does first
+    (dispatch.claim_and_start), then the release with the read of the moments after. The upkeep's reads are left out when
+    ``moments`` says no decay or SLA check is due (after a sweep they are read anyway).
+    """
     claimed = 0
     swept = bool(names := moments.sweeps_due(now))
     if swept:
         run_sweeps(rt, now, names)
     owner = uuid.uuid4().hex
-    while moments.contacts_due(now) and (batch := claim_due(rt, now, owner)):
-        claimed += len(batch)
-        run_claimed(rt, batch, owner, now)
-        moments, swept = Moments.read(rt), False
+    leased: set[int] = set()  # every contact ever leased to ``owner``: its release reads those
+    while moments.contacts_due(now):
+        upkeep = swept or moments.upkeep_due(now)
+        try:
+            started = claim_and_start(rt, now, owner, CHUNK, upkeep=upkeep)
+        except Exception:  # the upkeep failed: run it as a tick does, which keeps the claim
+            if not (batch := claim_due(rt, now, owner)):
+                break
+            claimed += len(batch)
+            leased.update(batch)
+            run_claimed(rt, batch, owner, now)
+            moments, swept = Moments.read(rt), False
+            continue
+        if started is None:
+            break
+        claim, due = started
+        claimed += len(claim.held)
+        leased |= claim.held
+        moments, swept = _run_started(rt, claim, due, now, sorted(leased)), False
     return claimed, Moments.read(rt) if swept else moments
+
+
+def _run_started(
+    rt: Runtime, claim: ContactClaim, due: list[int], now: datetime, leased: list[int]
+) -> Moments:
+    """The rest of dispatch.run_contacts: the rounds, then the release of the token's leases
+    (among ``leased``: all it ever took, so the same rows as a release by token); the moments
+    after, read in the release's transaction. On an error the claim is kept, as a tick keeps
+    it (and the next batch's release gives it back, as a release by token does)."""
+    try:
+        run_batch(rt, claim, due, now)
+        with rt.engine.begin() as connection:
+            claims.release(connection, CONTACTS, claim.token, leased)
+            return Moments.read_on(connection)
+    except Exception:
+        log.exception("some contacts failed; their leases expire and they are retried")
+        return Moments.read(rt)

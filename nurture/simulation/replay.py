@@ -53,7 +53,8 @@ def replay(
                 problems.append(f"{item.where}: {problem}")
             taken = 1
         elif together:
-            taken = ingest_run(rt, clock, _run(items, done, moments.first()))
+            due = moments.first()
+            taken = ingest_run(rt, clock, _run(items, done, due), due)
         else:
             ingest_event(rt, item)
             taken = 1

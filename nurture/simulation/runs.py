@@ -9,6 +9,12 @@ event that made work due by the next one's time (an enrollment's first step is d
 exactly where one by one would run that work. Nothing is guessed and nothing rolled back;
 what the run saves against one by one is a transaction, its working set's reads and a
 connection per event.
+
+The flush and the read are needed only when the event's buffered rows could have moved the
+earliest due moment to or before the next event's time: an enrollment, a handoff or a
+notification written, or a contact whose decay falls due by then. Otherwise the moment last
+read stands (the moments read no other rows), and the rows wait for the next flush: a later
+flush writes the same rows with the same ids, as intake's chunks do.
 """
 
 from __future__ import annotations
@@ -16,23 +22,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from nurture.clock import ManualClock
 from nurture.engine.ingest import ingest_event
 from nurture.engine.intake import core
 from nurture.engine.intake.changes import Changes, write_transaction
+from nurture.engine.intake.records import ContactRow
 from nurture.engine.intake.state import WorkingSet
 from nurture.engine.runtime import Runtime
 from nurture.engine.timeline import Moments
 from nurture.formats import EventIn
 
 
-def ingest_run(rt: Runtime, clock: ManualClock, events: Sequence[EventIn]) -> int:
+def ingest_run(
+    rt: Runtime, clock: ManualClock, events: Sequence[EventIn], due: datetime | None
+) -> int:
     """Ingest ``events`` from the first on, in one transaction, until one makes work due by
     the next one's time; how many went in. The clock ends at the last one's time.
 
-    ``events`` are in time order and all before the earliest work already due.
+    ``events`` are in time order and all before ``due``, the earliest work already due.
     """
     times, now = [], clock.now()
     for data in events:
@@ -48,9 +55,13 @@ def ingest_run(rt: Runtime, clock: ManualClock, events: Sequence[EventIn]) -> in
     with write_transaction(rt) as connection:
         ws = WorkingSet.read(rt, connection, {d.email for d in events}, {k for k, _, _ in keyed})
         changes = Changes(connection)
+        read = changes.flushes  # ``due`` is as of this flush
         for source_id, data, received in keyed:
-            if taken and _due_by(connection, changes, received):
-                break
+            if taken and (read != changes.flushes or _may_be_due(changes, due, received)):
+                changes.flush()
+                due, read = Moments.read_on(connection).first(), changes.flushes
+                if due is not None and due <= received:
+                    break
             core.ingest(rt, ws, changes, source_id, data, received)
             taken += 1
         changes.flush()
@@ -58,8 +69,13 @@ def ingest_run(rt: Runtime, clock: ManualClock, events: Sequence[EventIn]) -> in
     return taken
 
 
-def _due_by(connection: Connection, changes: Changes, moment: datetime) -> bool:
-    """Some work, stored or just written, is due by ``moment``."""
-    changes.flush()
-    due = Moments.read_on(connection).first()
-    return due is not None and due <= moment
+def _may_be_due(changes: Changes, due: datetime | None, moment: datetime) -> bool:
+    """Some work may be due by ``moment``: ``due`` (as last read) is, or the rows buffered
+    since could have made some due (the moments' tables other than contacts, a new contact,
+    a changed contact's decay)."""
+    if any(changes.new_rows(t) for t in ("contacts", "enrollments", "handoffs", "notifications")):
+        return True
+    if changes.changed("enrollments"):
+        return True
+    decays = (c.decay_due_at for c in changes.changed("contacts") if isinstance(c, ContactRow))
+    return any(m is not None and m <= moment for m in (due, *decays))

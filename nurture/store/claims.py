@@ -41,6 +41,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from nurture.store import models
+from nurture.store.converted import execute_one
+from nurture.store.statements.lists import in_list
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Claimable:
         """Never leased, released, or expired."""
         until = self.table.c.lease_until
         return or_(until.is_(None), until <= now)
+
+
+_NOW: BindParameter[datetime] = bindparam("now")
 
 
 CONTACTS = Claimable(models.Contact.__table__)  # type: ignore[arg-type]
@@ -107,6 +112,46 @@ def claim(
     return sorted(taken)
 
 
+def lease_due(
+    connection: Connection,
+    claimable: Claimable,
+    due: Select[Any],
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+) -> list[int]:
+    """:func:`claim`, for a ``due`` built once that reads the time as ``:now``: its two
+    statements are built once per ``due`` and run pre-compiled (store/converted.py), as a
+    scheduler's or time traveller's claim after claim runs them."""
+    pick, lease_them = _lease_due(claimable, due, limit, connection.dialect.name)
+    candidates = [row[0] for row in execute_one(connection, pick, {"now": now})]
+    if not candidates:
+        return []
+    values = {"ids": candidates, "now": now, "owner": owner, "until": now + lease}
+    return sorted(row[0] for row in execute_one(connection, lease_them, values))
+
+
+@cache
+def _lease_due(
+    claimable: Claimable, due: Select[Any], limit: int, dialect: str
+) -> tuple[Select[Any], Update]:
+    pick = (
+        select(claimable.id)
+        .where(claimable.id.in_(due.scalar_subquery()), claimable.free(_NOW))
+        .limit(limit)
+    )
+    if dialect == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    lease_them = (
+        update(claimable.table)
+        .where(in_list(claimable.id, "ids"), claimable.free(_NOW))
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(claimable.id)
+    )
+    return pick, lease_them
+
+
 def take(
     connection: Connection,
     claimable: Claimable,
@@ -128,9 +173,6 @@ def take(
     return sorted(taken)
 
 
-_NOW: BindParameter[datetime] = bindparam("now")
-
-
 @cache
 def _take(claimable: Claimable) -> Update:
     t = claimable.table
@@ -149,22 +191,18 @@ def renew(
     connection: Connection, claimable: Claimable, ids: Sequence[int], token: str, until: datetime
 ) -> set[int]:
     """Extend ``token``'s leases of ``ids`` to ``until``; the ids it still holds (the fence)."""
-    return set(
-        connection.scalars(_renew(claimable), {"ids": list(ids), "token": token, "until": until})
-    )
+    values = {"ids": list(ids), "token": token, "until": until}
+    return {row[0] for row in execute_one(connection, _renew(claimable), values)}
 
 
 @cache
 def _renew(claimable: Claimable) -> Update:
-    """Built once per table: a run renews before every round and every email, and building
-    the statement cost more than running it."""
+    """Built once per table and run pre-compiled: a run renews before every round and every
+    email, and building the statement, then SQLAlchemy's execute, cost more than running it."""
     t = claimable.table
     return (
         update(t)
-        .where(
-            claimable.id.in_(bindparam("ids", expanding=True)),
-            t.c.lease_owner == bindparam("token"),
-        )
+        .where(in_list(claimable.id, "ids"), t.c.lease_owner == bindparam("token"))
         .values(lease_until=bindparam("until"))
         .returning(claimable.id)
     )
@@ -173,12 +211,21 @@ def _renew(claimable: Claimable) -> Update:
 def release(
     connection: Connection, claimable: Claimable, token: str, ids: Sequence[int] | None = None
 ) -> int:
-    """Give back ``token``'s leases (all, or of ``ids``): the work is done or handed back."""
+    """Give back ``token``'s leases (all, or of ``ids``): the work is done or handed back.
+
+    Run pre-compiled. Without ``ids`` it reads every row's owner (there is no index on it);
+    with them, those rows only."""
+    values = {"token": token} if ids is None else {"token": token, "ids": list(ids)}
+    return execute_one(connection, _release(claimable, ids is not None), values).rowcount
+
+
+@cache
+def _release(claimable: Claimable, listed: bool) -> Update:
     t = claimable.table
-    query = update(t).where(t.c.lease_owner == token)
-    if ids is not None:
-        query = query.where(claimable.id.in_(list(ids)))
-    return connection.execute(query.values(lease_owner=None, lease_until=None)).rowcount
+    query = update(t).where(t.c.lease_owner == bindparam("token"))
+    if listed:
+        query = query.where(in_list(claimable.id, "ids"))
+    return query.values(lease_owner=None, lease_until=None)
 
 
 def hand_back(

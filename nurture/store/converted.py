@@ -12,8 +12,10 @@ rows (store/statements/rows.py). The stored values are the same byte for byte as
 SQLAlchemy's executemany stores them (tests/store/test_converted.py).
 
 :func:`execute_one` runs one row's statement the same way on either database: delivery's two
-statements per email (the pre-call check and the "sent" mark), where SQLAlchemy's cache key,
-parameter processing and result set-up cost more than the database's own work.
+statements per email (the pre-call check and the "sent" mark), a claim's statements, where
+SQLAlchemy's cache key, parameter processing and result set-up cost more than the database's
+own work. :func:`select_one` does the same for a one-row SELECT and converts its values back
+as the columns' types would (the time traveller's read of the due moments).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from sqlalchemy import (
     Executable,
     Insert,
     Integer,
+    Select,
     String,
     Table,
     Update,
@@ -289,10 +292,7 @@ def execute_one(
     statements that return nothing or plain integers. A statement with an expanding or
     computed parameter goes through SQLAlchemy as it is.
     """
-    singles = _singles.setdefault(connection.dialect, {})
-    if statement not in singles:
-        singles[statement] = _single(connection.dialect, statement)
-    plan = singles[statement]
+    plan = _single_of(connection.dialect, statement)
     if plan is None:
         return connection.execute(statement, params)
     values = []
@@ -303,6 +303,13 @@ def execute_one(
     if plan.positional:
         return connection.exec_driver_sql(plan.sql, tuple(values))
     return connection.exec_driver_sql(plan.sql, dict(zip(plan.names, values, strict=True)))
+
+
+def _single_of(dialect: Dialect, statement: Executable) -> _Single | None:
+    singles = _singles.setdefault(dialect, {})
+    if statement not in singles:
+        singles[statement] = _single(dialect, statement)
+    return singles[statement]
 
 
 def _single(dialect: Dialect, statement: Executable) -> _Single | None:
@@ -321,3 +328,28 @@ def _single(dialect: Dialect, statement: Executable) -> _Single | None:
         else:
             parameters.append((name, None, bind.value if convert is None else convert(bind.value)))
     return _Single(compiled.string, tuple(parameters), compiled.positional, names)
+
+
+_readers: weakref.WeakKeyDictionary[
+    Dialect, dict[Select[Any], tuple[tuple[str, Convert | None], ...]]
+] = weakref.WeakKeyDictionary()
+
+
+def select_one(
+    connection: Connection, statement: Select[Any], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The one row of ``statement`` run as :func:`execute_one` runs it, by column name, each
+    value converted as its column's type converts it (``connection.execute(...).one()``)."""
+    if _single_of(connection.dialect, statement) is None:  # SQLAlchemy converts them
+        return dict(connection.execute(statement, params).one()._mapping)
+    readers = _readers.setdefault(connection.dialect, {})
+    if statement not in readers:
+        readers[statement] = tuple(
+            (str(column.key), column.type._cached_result_processor(connection.dialect, None))
+            for column in statement.selected_columns
+        )
+    (row,) = execute_one(connection, statement, params).all()
+    return {
+        key: value if convert is None else convert(value)
+        for (key, convert), value in zip(readers[statement], row, strict=True)
+    }

@@ -21,9 +21,10 @@ from nurture.bench.scratch import NullProvider, bench_runtime, scratch_database
 from nurture.clock import ManualClock
 from nurture.engine.contacts import import_contacts
 from nurture.engine.ingest import ingest_events
+from nurture.engine.sweeps import DUE
 from nurture.formats import EventIn
 from nurture.store import models
-from nurture.store.converted import execute_one, insert_many, update_many
+from nurture.store.converted import execute_one, insert_many, select_one, update_many
 from nurture.store.db import make_engine
 from nurture.store.statements import contacts as contact_statements
 from nurture.store.statements import messages
@@ -292,4 +293,41 @@ def test_one_statement_runs_as_sqlalchemy_runs_it(server_url: str | None, tmp_pa
         converted = _delivered(a, execute_one)
         processed = _delivered(b, _through_sqlalchemy)
     assert converted[0] == [1, None, None, None, []]
+    assert converted == processed
+
+
+def test_one_row_reads_as_sqlalchemy_reads_it(server_url: str | None, tmp_path: Path) -> None:
+    """The time traveller's due moments: the same values, times as aware UTC datetimes."""
+    moment = datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC)
+    with scratch_database(server_url, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                insert_many(
+                    connection,
+                    models.Contact.__table__,
+                    [
+                        {
+                            "id": 1,
+                            "email": "1@example.org",
+                            "attributes": {},
+                            "stage": "subscriber",
+                            "score": 0,
+                            "band": "cold",
+                            "grade": "D",
+                            "stage_changed_at": moment,
+                            "created_at": moment,
+                            "updated_at": moment,
+                            "decay_due_at": moment + timedelta(days=1),
+                        }
+                    ],
+                )
+            with engine.connect() as connection:
+                statement = contact_statements.moments(DUE)
+                converted = select_one(connection, statement, {})
+                processed = dict(connection.execute(statement).one()._mapping)
+        finally:
+            engine.dispose()
+    assert converted["decay"] == moment + timedelta(days=1)
+    assert converted["decay"].tzinfo is not None
     assert converted == processed

@@ -133,6 +133,10 @@ class Changes:
         """The rows of ``table`` buffered since the last flush."""
         return self._new[table]
 
+    def changed(self, table: str) -> list[Record]:
+        """The stored contacts or enrollments changed in place since the last flush."""
+        return list(self._dirty[table].values())
+
     def add_event(self, email: str, row: Row) -> Row:
         self.pending_events.setdefault(email, []).append(row)
         return self.add("events", row)

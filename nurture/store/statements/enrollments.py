@@ -16,13 +16,14 @@ _E, _SA, _BD = models.Enrollment, models.SplitAssignment, models.BranchDecision
 DUE_OF_CONTACTS = (
     select(_E.id)
     .where(
-        _E.contact_id.in_(bindparam("contact_ids", expanding=True)),
+        in_list(_E.contact_id, "contact_ids"),
         _E.status == "active",
         _E.next_run_at <= bindparam("now"),
     )
     .order_by(_E.next_run_at, _E.id)
 )
-"""The claimed contacts' enrollments with a step due now."""
+"""The claimed contacts' enrollments with a step due now (the ids as one list: run
+pre-compiled, store/converted.execute_one)."""
 
 
 _IN_ROUND: BindParameter[list[int]] = bindparam("enrollment_ids", expanding=True)
