@@ -11,9 +11,10 @@ per row, so the rows go as one JSON document that the INSERT or UPDATE reads as 
 rows (store/statements/rows.py). The stored values are the same byte for byte as
 SQLAlchemy's executemany stores them (tests/store/test_converted.py).
 
-:func:`execute_one` runs one row's statement the same way on either database: delivery's two
-statements per email (the pre-call check and the "sent" mark), where SQLAlchemy's cache key,
-parameter processing and result set-up cost more than the database's own work.
+:func:`execute_one` runs one row's statement the same way on either database, and
+:func:`first_autocommitted` on the driver's own cursor: delivery's two statements per email
+(the pre-call check and the "sent" mark), where SQLAlchemy's cache key, parameter processing
+and result set-up cost more than the database's own work.
 """
 
 from __future__ import annotations
@@ -76,6 +77,17 @@ class _Single:
     or ``_GIVEN``."""
     positional: bool
     names: tuple[str, ...]
+
+    def values(self, params: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """The driver's parameters: ``params`` converted, with the statement's own values."""
+        values = []
+        for name, convert, own in self.parameters:
+            if own is _GIVEN:
+                own = params[name] if convert is None else convert(params[name])
+            values.append(own)
+        if self.positional:
+            return tuple(values)
+        return dict(zip(self.names, values, strict=True))
 
 
 _singles: weakref.WeakKeyDictionary[Dialect, dict[Executable, _Single | None]] = (
@@ -289,20 +301,48 @@ def execute_one(
     statements that return nothing or plain integers. A statement with an expanding or
     computed parameter goes through SQLAlchemy as it is.
     """
-    singles = _singles.setdefault(connection.dialect, {})
-    if statement not in singles:
-        singles[statement] = _single(connection.dialect, statement)
-    plan = singles[statement]
+    plan = _single_of(connection.dialect, statement)
     if plan is None:
         return connection.execute(statement, params)
-    values = []
-    for name, convert, own in plan.parameters:
-        if own is _GIVEN:
-            own = params[name] if convert is None else convert(params[name])
-        values.append(own)
-    if plan.positional:
-        return connection.exec_driver_sql(plan.sql, tuple(values))
-    return connection.exec_driver_sql(plan.sql, dict(zip(plan.names, values, strict=True)))
+    return connection.exec_driver_sql(plan.sql, plan.values(params))
+
+
+def first_autocommitted(
+    connection: Connection, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Any] | None:
+    """:func:`execute_one`'s first row (None: no row, or a statement that returns none), run
+    on the driver's own cursor when ``connection`` autocommits.
+
+    Delivery's two statements per email: SQLAlchemy's ``exec_driver_sql`` around them costs
+    more than SQLite's own work (its execution context, events, result set-up), and in
+    autocommit there is no transaction of SQLAlchemy's to keep track of. Should the driver
+    fail, the statement runs again through SQLAlchemy, which meets the failure itself: the
+    error the callers catch (``DBAPIError``), and a lost connection invalidated. So only for
+    statements that may run twice: reads, and writes guarded by what they change (``status =
+    'pending'``).
+    """
+    plan = _single_of(connection.dialect, statement)
+    if plan is not None and connection.get_execution_options().get("isolation_level") == (
+        "AUTOCOMMIT"
+    ):
+        try:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(plan.sql, plan.values(params))
+                return cursor.fetchone() if cursor.description is not None else None
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.Error:
+            pass
+    result = execute_one(connection, statement, params)
+    return result.first() if result.returns_rows else None
+
+
+def _single_of(dialect: Dialect, statement: Executable) -> _Single | None:
+    singles = _singles.setdefault(dialect, {})
+    if statement not in singles:
+        singles[statement] = _single(dialect, statement)
+    return singles[statement]
 
 
 def _single(dialect: Dialect, statement: Executable) -> _Single | None:

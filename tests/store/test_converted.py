@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 import nurture.engine.intake.changes as changes
 from nurture.bench.data import START, contacts, events_for
@@ -23,7 +24,7 @@ from nurture.engine.contacts import import_contacts
 from nurture.engine.ingest import ingest_events
 from nurture.formats import EventIn
 from nurture.store import models
-from nurture.store.converted import execute_one, insert_many, update_many
+from nurture.store.converted import execute_one, first_autocommitted, insert_many, update_many
 from nurture.store.db import make_engine
 from nurture.store.statements import contacts as contact_statements
 from nurture.store.statements import messages
@@ -293,3 +294,50 @@ def test_one_statement_runs_as_sqlalchemy_runs_it(server_url: str | None, tmp_pa
         processed = _delivered(b, _through_sqlalchemy)
     assert converted[0] == [1, None, None, None, []]
     assert converted == processed
+
+
+class _First:
+    """:func:`first_autocommitted`'s row, read as the other runs' results are."""
+
+    def __init__(self, row: Any) -> None:
+        self.row = row
+
+    def scalar(self) -> Any:
+        return None if self.row is None else self.row[0]
+
+    def all(self) -> list[Any]:
+        return [] if self.row is None else [self.row]
+
+
+def _first(connection: Connection, statement: Any, params: dict[str, Any]) -> _First:
+    return _First(first_autocommitted(connection, statement, params))
+
+
+def test_first_autocommitted_runs_on_the_driver_as_sqlalchemy_runs_it(
+    server_url: str | None, tmp_path: Path
+) -> None:
+    with scratch_database(server_url, tmp_path) as a, scratch_database(server_url, tmp_path) as b:
+        raw = _delivered(a, _first)
+        processed = _delivered(b, _through_sqlalchemy)
+    assert raw[0] == [1, None, None, None, []]
+    assert raw == processed
+
+
+def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(
+    server_url: str | None, tmp_path: Path
+) -> None:
+    """The mark's retry catches DBAPIError: a driver error must not slip past it raw."""
+    with scratch_database(server_url, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.connection.dbapi_connection.close()  # type: ignore[union-attr]
+                with pytest.raises(DBAPIError):
+                    first_autocommitted(
+                        connection,
+                        messages.MARK_SENT,
+                        {"message_uid": "u", "provider_id": "p", "at": START},
+                    )
+                assert connection.invalidated or server_url is None
+        finally:
+            engine.dispose()
