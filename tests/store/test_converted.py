@@ -24,10 +24,16 @@ from nurture.engine.contacts import import_contacts
 from nurture.engine.ingest import ingest_events
 from nurture.formats import EventIn
 from nurture.store import models
-from nurture.store.converted import execute_one, first_autocommitted, insert_many, update_many
+from nurture.store.converted import (
+    execute_one,
+    first_autocommitted,
+    insert_many,
+    read_all,
+    update_many,
+)
 from nurture.store.db import make_engine
 from nurture.store.statements import contacts as contact_statements
-from nurture.store.statements import messages
+from nurture.store.statements import enrollments, messages
 from nurture.store.statements.rows import insert_rows, update_by_id
 
 Stored = dict[str, list[tuple[Any, ...]]]
@@ -341,3 +347,81 @@ def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(
                 assert connection.invalidated or server_url is None
         finally:
             engine.dispose()
+
+
+def test_read_all_gives_the_values_sqlalchemy_gives(server_url: str | None, tmp_path: Path) -> None:
+    """A send round's read at the driver: the same values, of the same types and zones
+    (compared by repr: equal instants in other zones would pass ``==``)."""
+    moment = datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC)
+    times = [moment, datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC), moment + timedelta(days=1)]
+    with scratch_database(server_url, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    insert_rows(models.Journey.__table__),
+                    {"id": "j", "name": "J", "current_version": 1, "updated_at": moment},
+                )
+                connection.execute(
+                    insert_rows(models.JourneyVersion.__table__),
+                    {
+                        "id": 1,
+                        "journey_id": "j",
+                        "version": 1,
+                        "digest": "d",
+                        "definition": {},
+                        "created_at": moment,
+                    },
+                )
+                connection.execute(
+                    insert_rows(models.Contact.__table__),
+                    [
+                        {
+                            "id": n,
+                            "email": f"{n}@example.org",
+                            "first_name": "Žana" if n % 2 else None,
+                            "company_size": n,
+                            "attributes": {"plan": "ünï", "nested": {"n": [1, 2.5, None]}},
+                            "stage": "lead",
+                            "score": n,
+                            "band": "cold",
+                            "grade": "C",
+                            "owner": None,
+                            "stage_changed_at": moment,
+                            "created_at": moment,
+                            "updated_at": moment,
+                        }
+                        for n in (1, 2, 3)
+                    ],
+                )
+                connection.execute(
+                    insert_rows(models.Enrollment.__table__),
+                    [
+                        {
+                            "id": 10 + n,
+                            "contact_id": 1 + n % 3,
+                            "journey_id": "j",
+                            "version_id": 1,
+                            "status": "active" if n != 4 else "completed",
+                            "current_step": "s",
+                            "step_entered_at": times[n % 3],
+                            "next_run_at": None if n == 2 else times[(n + 1) % 3],
+                            "attempts": 0,
+                            "last_error": None,
+                            "exit_reason": None,
+                            "path": {"visits": {"s": n}},
+                            "enrolled_at": moment,
+                            "finished_at": None,
+                        }
+                        for n in range(6)
+                    ],
+                )
+            ids = {"enrollment_ids": [10, 11, 12, 13, 14, 15, 99]}
+            statement = enrollments.ACTIVE_WITH_CONTACTS
+            with engine.connect() as connection:
+                read = read_all(connection, statement, ids)
+                processed = connection.execute(statement, ids).all()
+        finally:
+            engine.dispose()
+    assert len(read) == 5
+    assert sorted(repr(tuple(row)) for row in read) == sorted(repr(tuple(r)) for r in processed)

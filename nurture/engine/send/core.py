@@ -21,12 +21,14 @@ from nurture.domain.conditions import Subject
 from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.domain.journeys import Journey
 from nurture.domain.steps import (
+    READS_CONTACT,
     Finish,
     HandoffStep,
     MoveOn,
     NotifyStep,
     SendStep,
     Sleep,
+    Step,
     StepContext,
     UpdateStep,
     next_action,
@@ -71,7 +73,10 @@ def advance(
         contact = state.contact_of(enrollment)
         step = journey.step(enrollment.current_step)
         action = next_action(
-            step, enrollment.step_entered_at, now, _context(rt, state, enrollment, journey, now)
+            step,
+            enrollment.step_entered_at,
+            now,
+            _context(rt, state, enrollment, contact, step, journey, now),
         )
         if isinstance(action, Sleep):
             enrollment.next_run_at = action.until
@@ -128,14 +133,25 @@ def advance(
 
 
 def _context(
-    rt: Runtime, state: RoundState, enrollment: EnrollmentRow, journey: Journey, now: datetime
+    rt: Runtime,
+    state: RoundState,
+    enrollment: EnrollmentRow,
+    contact: RoundContact,
+    step: Step | None,
+    journey: Journey,
+    now: datetime,
 ) -> StepContext:
-    contact = state.contact_of(enrollment)
+    """The step's context; the contact's subject and facts only for a step that reads them
+    (a profile is a dozen fields to copy, and most steps are sends and waits)."""
+    zone = contact.timezone or rt.workspace.timezone
+    key = f"{contact.email}:{journey.id}"
+    if not isinstance(step, READS_CONTACT):
+        return StepContext(zone=zone, key=key)
     return StepContext(
         subject=Subject(state.profile(contact), state_of(contact), now),
         facts=StoredFacts(state.connection, contact.id, enrollment),
-        zone=contact.timezone or rt.workspace.timezone,
-        key=f"{contact.email}:{journey.id}",
+        zone=zone,
+        key=key,
     )
 
 

@@ -17,6 +17,7 @@ from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import cap_window_start
 from nurture.store import models
+from nurture.store.converted import read_all
 from nurture.store.statements import enrollments, messages
 
 Message = dict[str, Any]
@@ -80,8 +81,8 @@ class RoundState:
         found: dict[int, EnrollmentRow] = {}
         contacts: dict[int, RoundContact] = {}
         width = _ENROLLMENT_WIDTH
-        rows = connection.execute(
-            enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
+        rows = read_all(
+            connection, enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
         )
         for row in rows:
             enrollment = enrollment_from(row[:width])
