@@ -371,7 +371,7 @@ def read_all(
     if not plan.converts:
         return list(rows)
     shared: list[dict[Any, Any]] = [{} for _ in plan.converts]
-    found = []
+    found: list[Sequence[Any]] = []
     for row in rows:
         values = list(row)
         for (i, convert, share), seen in zip(plan.converts, shared, strict=True):
