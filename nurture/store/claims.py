@@ -41,6 +41,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from nurture.store import models
+from nurture.store.converted import execute_one
+from nurture.store.statements.lists import in_list
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,6 @@ def claim(
     ``due`` should put the most overdue first and may already be limited; rows another
     claimer holds locked are skipped, not waited for.
     """
-    t = claimable.table
     pick = (
         select(claimable.id)
         .where(claimable.id.in_(due.scalar_subquery()), claimable.free(now))
@@ -98,13 +99,12 @@ def claim(
     candidates = list(connection.scalars(pick))
     if not candidates:
         return []
-    taken = connection.scalars(
-        update(t)
-        .where(claimable.id.in_(candidates), claimable.free(now))
-        .values(lease_owner=owner, lease_until=now + lease)
-        .returning(claimable.id)
+    taken = execute_one(
+        connection,
+        _lease(claimable),
+        {"ids": candidates, "now": now, "owner": owner, "until": now + lease},
     )
-    return sorted(taken)
+    return sorted(taken.scalars())
 
 
 def take(
@@ -132,6 +132,19 @@ _NOW: BindParameter[datetime] = bindparam("now")
 
 
 @cache
+def _lease(claimable: Claimable) -> Update:
+    """A claim's guarded UPDATE, built once per table and run by the driver (store/converted.py):
+    building it for each claim, its ids inline, cost about what running it does."""
+    t = claimable.table
+    return (
+        update(t)
+        .where(in_list(claimable.id, "ids"), claimable.free(_NOW))
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(claimable.id)
+    )
+
+
+@cache
 def _take(claimable: Claimable) -> Update:
     t = claimable.table
     return (
@@ -149,22 +162,21 @@ def renew(
     connection: Connection, claimable: Claimable, ids: Sequence[int], token: str, until: datetime
 ) -> set[int]:
     """Extend ``token``'s leases of ``ids`` to ``until``; the ids it still holds (the fence)."""
-    return set(
-        connection.scalars(_renew(claimable), {"ids": list(ids), "token": token, "until": until})
+    renewed = execute_one(
+        connection, _renew(claimable), {"ids": list(ids), "token": token, "until": until}
     )
+    return set(renewed.scalars())
 
 
 @cache
 def _renew(claimable: Claimable) -> Update:
-    """Built once per table: a run renews before every round and every email, and building
-    the statement cost more than running it."""
+    """Built once per table, the ids as one list parameter, run by the driver: a run renews
+    before every round, and building the statement, then expanding its ids, cost more than
+    running it."""
     t = claimable.table
     return (
         update(t)
-        .where(
-            claimable.id.in_(bindparam("ids", expanding=True)),
-            t.c.lease_owner == bindparam("token"),
-        )
+        .where(in_list(claimable.id, "ids"), t.c.lease_owner == bindparam("token"))
         .values(lease_until=bindparam("until"))
         .returning(claimable.id)
     )
@@ -174,11 +186,19 @@ def release(
     connection: Connection, claimable: Claimable, token: str, ids: Sequence[int] | None = None
 ) -> int:
     """Give back ``token``'s leases (all, or of ``ids``): the work is done or handed back."""
+    if ids is None:
+        return execute_one(connection, _release(claimable, False), {"token": token}).rowcount
+    given = {"token": token, "ids": list(ids)}
+    return execute_one(connection, _release(claimable, True), given).rowcount
+
+
+@cache
+def _release(claimable: Claimable, of_ids: bool) -> Update:
     t = claimable.table
-    query = update(t).where(t.c.lease_owner == token)
-    if ids is not None:
-        query = query.where(claimable.id.in_(list(ids)))
-    return connection.execute(query.values(lease_owner=None, lease_until=None)).rowcount
+    query = update(t).where(t.c.lease_owner == bindparam("token"))
+    if of_ids:
+        query = query.where(in_list(claimable.id, "ids"))
+    return query.values(lease_owner=None, lease_until=None)
 
 
 def hand_back(
