@@ -48,6 +48,7 @@ from nurture.store.statements.rows import insert_json, insert_rows, update_by_id
 from nurture.store.types import UTCDateTime
 
 Convert = Callable[[Any], Any]
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -348,13 +349,13 @@ class _Read:
     may be shared between rows (datetimes: immutable, and a round's rows share a few)."""
 
 
-_reads: weakref.WeakKeyDictionary[Dialect, dict[Select[Any], _Read | None]] = (
+_reads: weakref.WeakKeyDictionary[Dialect, dict[AnySelect, _Read | None]] = (
     weakref.WeakKeyDictionary()
 )
 
 
 def read_all(
-    connection: Connection, statement: Select[Any], params: Mapping[str, Any]
+    connection: Connection, statement: AnySelect, params: Mapping[str, Any]
 ) -> list[Sequence[Any]]:
     """``connection.execute(statement, params).all()``, the values as SQLAlchemy gives them,
     for a select of columns with plain bind parameters: compiled once per dialect, run by
@@ -388,7 +389,7 @@ def read_all(
     return found
 
 
-def _read(dialect: Dialect, statement: Select[Any]) -> _Read | None:
+def _read(dialect: Dialect, statement: AnySelect) -> _Read | None:
     single = _single(dialect, statement)
     if single is None:
         return None

@@ -25,6 +25,7 @@ Message = dict[str, Any]
 
 
 _ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
+_MESSAGE_COLUMNS = tuple(messages.OF_ENROLLMENTS.selected_columns.keys())
 
 
 @dataclass(slots=True, eq=False)
@@ -107,12 +108,10 @@ class RoundState:
     def messages(self) -> dict[str, Message]:
         """The round's enrollments' messages by idempotency key (with those it makes)."""
         if self._messages is None:
-            self._messages = {
-                row.idempotency_key: row._asdict()
-                for row in self.connection.execute(
-                    messages.OF_ENROLLMENTS, {"enrollment_ids": list(self.enrollments)}
-                )
-            }
+            rows = read_all(
+                self.connection, messages.OF_ENROLLMENTS, {"enrollment_ids": list(self.enrollments)}
+            )
+            self._messages = {row[0]: dict(zip(_MESSAGE_COLUMNS, row, strict=True)) for row in rows}
         return self._messages
 
     def journey(self, enrollment: EnrollmentRow) -> Journey:
