@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,6 +23,7 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import load_books, profile_of
+from nurture.store.converted import read_all
 from nurture.store.statements import contacts, enrollments, events, journeys, suppressions
 from nurture.store.statements.handoffs import LAST_OWNER_AMONG
 from nurture.store.statements.ledger import FIT_SUMS
@@ -30,7 +32,8 @@ from nurture.store.statements.ledger import FIT_SUMS
 def stored_source_ids(connection: Connection, source_ids: Collection[str]) -> set[str]:
     if not source_ids:
         return set()
-    return set(connection.scalars(events.STORED_SOURCE_IDS, {"source_ids": list(source_ids)}))
+    found = read_all(connection, events.STORED_SOURCE_IDS, {"source_ids": list(source_ids)})
+    return {source_id for (source_id,) in found}
 
 
 @dataclass
@@ -70,16 +73,18 @@ class WorkingSet:
         """For events: known ids, contacts, enrollments, books, suppressions; for contacts
         (``for_events=False``): contacts, enrollments and the sums of their fit rows."""
         found_contacts = {
-            row.email: contact_from(row)
-            for row in connection.execute(contacts.OF_EMAILS, {"emails": list(emails)})
+            contact.email: contact
+            for contact in map(
+                contact_from, read_all(connection, contacts.OF_EMAILS, {"emails": list(emails)})
+            )
         }
         by_id = {contact.id: email for email, contact in found_contacts.items()}
         ids = list(by_id)
         held: dict[str, list[EnrollmentRow]] = {email: [] for email in found_contacts}
         if ids:
-            rows = connection.execute(enrollments.OF_CONTACTS, {"contact_ids": ids}).all()
-            for row in sorted(rows, key=lambda row: row.id):
-                held[by_id[row.contact_id]].append(enrollment_from(row))
+            rows = read_all(connection, enrollments.OF_CONTACTS, {"contact_ids": ids})
+            for row in sorted(rows, key=itemgetter(0)):  # by id
+                held[by_id[row[1]]].append(enrollment_from(row))
         found = cls(rt, connection, stored_source_ids(connection, source_ids), found_contacts, held)
         found.rt.load_journeys(
             found.connection, {e.version_id for rows in held.values() for e in rows}
@@ -93,8 +98,10 @@ class WorkingSet:
                 found.fit[by_id[contact_id]][rule] = int(points or 0)
         if for_events:
             found.suppressions = {
-                row.email: {"id": row.id, "reason": row.reason}
-                for row in connection.execute(suppressions.OF_EMAILS, {"emails": list(emails)})
+                email: {"id": id_, "reason": reason}
+                for id_, email, reason in read_all(
+                    connection, suppressions.OF_EMAILS, {"emails": list(emails)}
+                )
             }
         return found
 
