@@ -7,6 +7,7 @@ store (update, handoff), which runs the engine's shared ORM code on the round's 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ from nurture.store.statements import enrollments
 
 log = logging.getLogger(__name__)
 _MESSAGE_NAMESPACE = uuid.UUID("5d1b6a52-3c0e-4a8e-9f55-2b0f1c7a9e11")
+_NAMESPACE_SHA1 = hashlib.sha1(_MESSAGE_NAMESPACE.bytes)
 _STEPS = 1000
 
 
@@ -254,7 +256,7 @@ def _new_message(
     else:
         template = "notify:webhook" if step.webhook else "notify:owner"
     return {
-        "uid": str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{key}:{contact.email}")),
+        "uid": message_uid(f"{key}:{contact.email}"),
         "idempotency_key": key,
         "contact_id": enrollment.contact_id,
         "enrollment_id": enrollment.id,
@@ -269,6 +271,18 @@ def _new_message(
         "created_at": now,
         "sent_at": None,
     }
+
+
+def message_uid(name: str) -> str:
+    """``str(uuid.uuid5(_MESSAGE_NAMESPACE, name))``, from the namespace's hash taken once
+    and without building a UUID object (a fifth of the cost)."""
+    digest = _NAMESPACE_SHA1.copy()
+    digest.update(name.encode())
+    raw = bytearray(digest.digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    x = raw.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _suppression(contact: RoundContact, reason: str, now: datetime) -> dict[str, Any]:
