@@ -15,7 +15,8 @@ SQLAlchemy's executemany stores them (tests/store/test_converted.py).
 :func:`first_autocommitted` on the driver's own cursor: delivery's two statements per email
 (the pre-call check and the "sent" mark), where SQLAlchemy's cache key, parameter processing
 and result set-up cost more than the database's own work. :func:`read_all` reads rows the
-same way, its values converted as the column types convert them (a send round's read).
+same way, its values converted as the column types convert them (the reads of a send round
+and of an intake chunk).
 """
 
 from __future__ import annotations
@@ -361,7 +362,7 @@ def read_all(
     for a select of columns with plain bind parameters: compiled once per dialect, run by
     ``exec_driver_sql`` (its errors are SQLAlchemy's), each value through its column type's
     own result processor, a datetime once per distinct stored value of a read. SQLAlchemy's
-    row processing costs more than SQLite's reading of a send round's rows."""
+    row processing costs more than SQLite's reading of a send round's or a chunk's rows."""
     reads = _reads.setdefault(connection.dialect, {})
     if statement not in reads:
         reads[statement] = _read(connection.dialect, statement)
