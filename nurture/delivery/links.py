@@ -10,10 +10,10 @@ from __future__ import annotations
 import hmac
 import json
 import zlib
+from base64 import urlsafe_b64encode
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from itsdangerous.encoding import base64_encode
 
 
 class _Tokens:
@@ -24,8 +24,9 @@ class _Tokens:
     email signs three. Here the keyed HMAC is made once and copied per token, and a short
     payload is first measured with a 512-byte window, which is cheaper to set up and, for
     payloads within it, finds the same matches and so compresses to the same length: only
-    when that length wins is the real compression made. Reading tokens stays with
-    itsdangerous.
+    when that length wins is the real compression made. The payload's JSON comes from one
+    encoder made once (``json.dumps`` with keywords builds a new one per call). Reading
+    tokens stays with itsdangerous.
     """
 
     def __init__(self, secret_key: str, salt: str) -> None:
@@ -35,12 +36,21 @@ class _Tokens:
         self._sep = signer.sep.encode() if isinstance(signer.sep, str) else signer.sep
 
     def dumps(self, value: Any) -> str:
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        payload = _JSON.encode(value).encode()
         compressed = _shorter(payload)
-        payload = base64_encode(payload) if compressed is None else b"." + base64_encode(compressed)
+        payload = _base64(payload) if compressed is None else b"." + _base64(compressed)
         mac = self._mac.copy()
         mac.update(payload)
-        return (payload + self._sep + base64_encode(mac.digest())).decode()
+        return (payload + self._sep + _base64(mac.digest())).decode()
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What itsdangerous's ``_CompactJSON.dumps`` writes."""
+
+
+def _base64(data: bytes) -> bytes:
+    """itsdangerous's ``base64_encode`` of bytes: URL-safe, without padding."""
+    return urlsafe_b64encode(data).rstrip(b"=")
 
 
 _SMALL_WINDOW = 9

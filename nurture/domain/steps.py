@@ -224,6 +224,11 @@ class StepContext:
     key: str = ""
 
 
+READS_CONTACT = (BranchStep, WaitForStep)
+"""The steps whose next action reads the context's ``subject`` or ``facts``: for the others a
+context's zone and key are all :func:`next_action` looks at."""
+
+
 def next_action(
     step: Step | None, entered_at: datetime, now: datetime, ctx: StepContext | None = None
 ) -> Action:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from nurture.engine.runtime import Runtime
 from nurture.store import claims
 from nurture.store.claims import CONTACTS
-from nurture.store.converted import execute_one
+from nurture.store.converted import first_autocommitted
 from nurture.store.statements import contacts as statements
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,11 @@ class ContactClaim:
             self._renewed(connection)
         if contact_id not in self.held:
             return False
-        found = execute_one(
+        found = first_autocommitted(
             connection,
             statements.READY_TO_SEND,
             {"message_uid": message_uid, "token": self.token, "now": now},
-        ).scalar()
+        )
         if found is None:
             log.warning(
                 "contact %s: claim lost or message %s not pending; not sending",

@@ -73,9 +73,7 @@ def claim_and_start(
     when the caller knows no decay or SLA check is due (its two reads would find none).
     """
     with claims.claiming(rt.engine) as connection:
-        batch = claims.lease_due(
-            connection, CONTACTS, contacts.due(limit), now, owner, rt.lease, limit
-        )
+        batch = claims.claim(connection, CONTACTS, contacts.due(limit), now, owner, rt.lease, limit)
         if not batch:
             return None
         claim = ContactClaim(rt, owner, set(batch), now + rt.lease)

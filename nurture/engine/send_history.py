@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from nurture.store.converted import read_all
 from nurture.store.statements.messages import (
     COUNTED_BY_CAP,
     LATEST_BOUNCES,
@@ -38,12 +39,13 @@ class SendHistory:
         self._sent: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
         if not ids:
             return
-        self.suppressed = set(
-            connection.scalars(SUPPRESSED, {"emails": [contact.email for contact in contacts]})
-        )
+        emails = [contact.email for contact in contacts]
+        self.suppressed = {
+            email for (email,) in read_all(connection, SUPPRESSED, {"emails": emails})
+        }
         self._bounces = _soft_bounces_in_a_row(connection, ids)
         if sent_since is not None:
-            rows = connection.execute(COUNTED_BY_CAP, {"contact_ids": ids, "since": sent_since})
+            rows = read_all(connection, COUNTED_BY_CAP, {"contact_ids": ids, "since": sent_since})
             for contact_id, at, key in rows:
                 self._sent[contact_id].append((at, key))
 
@@ -61,8 +63,8 @@ def _soft_bounces_in_a_row(connection: Connection, contact_ids: list[int]) -> di
     """The soft bounces at the head of each contact's latest bounces and deliveries."""
     counts: dict[int, int] = {}
     broken: set[int] = set()
-    for contact_id, kind, properties in connection.execute(
-        LATEST_BOUNCES, {"contact_ids": contact_ids}
+    for contact_id, kind, properties in read_all(
+        connection, LATEST_BOUNCES, {"contact_ids": contact_ids}
     ):
         if contact_id in broken:
             continue

@@ -43,7 +43,7 @@ def claim_due(
 ) -> list[int]:
     """Lease to ``owner`` up to ``limit`` contacts with due work (store/claims.py)."""
     with claims.claiming(rt.engine) as connection:
-        return claims.lease_due(
+        return claims.claim(
             connection,
             CONTACTS,
             statements.due(limit),

@@ -89,43 +89,15 @@ def claim(
 ) -> list[int]:
     """Lease to ``owner`` up to ``limit`` free rows among the ids ``due`` selects.
 
-    ``due`` should put the most overdue first and may already be limited; rows another
-    claimer holds locked are skipped, not waited for.
+    ``due`` reads the time as ``:now`` (and may read ``:limit``), puts the most overdue first
+    and may already be limited; rows another claimer holds locked are skipped, not waited
+    for. Its two statements are built once per ``due`` and run pre-compiled
+    (store/converted.py): a scheduler or a time traveller claims again and again, and
+    building them cost about what running them does.
     """
-    t = claimable.table
-    pick = (
-        select(claimable.id)
-        .where(claimable.id.in_(due.scalar_subquery()), claimable.free(now))
-        .limit(limit)
-    )
-    if connection.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    candidates = list(connection.scalars(pick))
-    if not candidates:
-        return []
-    taken = connection.scalars(
-        update(t)
-        .where(claimable.id.in_(candidates), claimable.free(now))
-        .values(lease_owner=owner, lease_until=now + lease)
-        .returning(claimable.id)
-    )
-    return sorted(taken)
-
-
-def lease_due(
-    connection: Connection,
-    claimable: Claimable,
-    due: Select[Any],
-    now: datetime,
-    owner: str,
-    lease: timedelta,
-    limit: int,
-) -> list[int]:
-    """:func:`claim`, for a ``due`` built once that reads the time as ``:now``: its two
-    statements are built once per ``due`` and run pre-compiled (store/converted.py), as a
-    scheduler's or time traveller's claim after claim runs them."""
-    pick, lease_them = _lease_due(claimable, due, limit, connection.dialect.name)
-    candidates = [row[0] for row in execute_one(connection, pick, {"now": now})]
+    pick, lease_them = _claim(claimable, due, limit, connection.dialect.name)
+    found = execute_one(connection, pick, {"now": now, "limit": limit})
+    candidates = [row[0] for row in found]
     if not candidates:
         return []
     values = {"ids": candidates, "now": now, "owner": owner, "until": now + lease}
@@ -133,7 +105,7 @@ def lease_due(
 
 
 @cache
-def _lease_due(
+def _claim(
     claimable: Claimable, due: Select[Any], limit: int, dialect: str
 ) -> tuple[Select[Any], Update]:
     pick = (

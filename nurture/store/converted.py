@@ -11,11 +11,13 @@ per row, so the rows go as one JSON document that the INSERT or UPDATE reads as 
 rows (store/statements/rows.py). The stored values are the same byte for byte as
 SQLAlchemy's executemany stores them (tests/store/test_converted.py).
 
-:func:`execute_one` runs one row's statement the same way on either database: delivery's two
-statements per email (the pre-call check and the "sent" mark), a claim's statements, where
-SQLAlchemy's cache key, parameter processing and result set-up cost more than the database's
-own work. :func:`select_one` does the same for a one-row SELECT and converts its values back
-as the columns' types would (the time traveller's read of the due moments).
+:func:`execute_one` runs one row's statement the same way on either database, and
+:func:`first_autocommitted` on the driver's own cursor: delivery's two statements per email
+(the pre-call check and the "sent" mark), where SQLAlchemy's cache key, parameter processing
+and result set-up cost more than the database's own work. :func:`read_all` reads rows the
+same way, its values converted as the column types convert them (the reads of a send round
+and of an intake chunk); :func:`select_one` one row of it by column name (the time
+traveller's read of the due moments).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from nurture.store.statements.rows import insert_json, insert_rows, update_by_id
 from nurture.store.types import UTCDateTime
 
 Convert = Callable[[Any], Any]
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,17 @@ class _Single:
     or ``_GIVEN``."""
     positional: bool
     names: tuple[str, ...]
+
+    def values(self, params: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """The driver's parameters: ``params`` converted, with the statement's own values."""
+        values = []
+        for name, convert, own in self.parameters:
+            if own is _GIVEN:
+                own = params[name] if convert is None else convert(params[name])
+            values.append(own)
+        if self.positional:
+            return tuple(values)
+        return dict(zip(self.names, values, strict=True))
 
 
 _singles: weakref.WeakKeyDictionary[Dialect, dict[Executable, _Single | None]] = (
@@ -295,14 +309,98 @@ def execute_one(
     plan = _single_of(connection.dialect, statement)
     if plan is None:
         return connection.execute(statement, params)
-    values = []
-    for name, convert, own in plan.parameters:
-        if own is _GIVEN:
-            own = params[name] if convert is None else convert(params[name])
-        values.append(own)
-    if plan.positional:
-        return connection.exec_driver_sql(plan.sql, tuple(values))
-    return connection.exec_driver_sql(plan.sql, dict(zip(plan.names, values, strict=True)))
+    return connection.exec_driver_sql(plan.sql, plan.values(params))
+
+
+def first_autocommitted(
+    connection: Connection, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Any] | None:
+    """:func:`execute_one`'s first row (None: no row, or a statement that returns none), run
+    on the driver's own cursor when ``connection`` autocommits.
+
+    Delivery's two statements per email: SQLAlchemy's ``exec_driver_sql`` around them costs
+    more than SQLite's own work (its execution context, events, result set-up), and in
+    autocommit there is no transaction of SQLAlchemy's to keep track of. Should the driver
+    fail, the statement runs again through SQLAlchemy, which meets the failure itself: the
+    error the callers catch (``DBAPIError``), and a lost connection invalidated. So only for
+    statements that may run twice: reads, and writes guarded by what they change (``status =
+    'pending'``).
+    """
+    plan = _single_of(connection.dialect, statement)
+    if plan is not None and connection.get_execution_options().get("isolation_level") == (
+        "AUTOCOMMIT"
+    ):
+        try:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(plan.sql, plan.values(params))
+                return cursor.fetchone() if cursor.description is not None else None
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.Error:
+            pass
+    result = execute_one(connection, statement, params)
+    return result.first() if result.returns_rows else None
+
+
+@dataclass(frozen=True)
+class _Read:
+    single: _Single
+    converts: tuple[tuple[int, Convert, bool], ...]
+    """Per column with a result processor: its index, the processor, and whether its values
+    may be shared between rows (datetimes: immutable, and a round's rows share a few)."""
+
+
+_reads: weakref.WeakKeyDictionary[Dialect, dict[AnySelect, _Read | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def read_all(
+    connection: Connection, statement: AnySelect, params: Mapping[str, Any]
+) -> list[Sequence[Any]]:
+    """``connection.execute(statement, params).all()``, the values as SQLAlchemy gives them,
+    for a select of columns with plain bind parameters: compiled once per dialect, run by
+    ``exec_driver_sql`` (its errors are SQLAlchemy's), each value through its column type's
+    own result processor, a datetime once per distinct stored value of a read. SQLAlchemy's
+    row processing costs more than SQLite's reading of a send round's or a chunk's rows."""
+    reads = _reads.setdefault(connection.dialect, {})
+    if statement not in reads:
+        reads[statement] = _read(connection.dialect, statement)
+    plan = reads[statement]
+    if plan is None:
+        return list(connection.execute(statement, params).all())
+    rows = connection.exec_driver_sql(plan.single.sql, plan.single.values(params)).all()
+    if not plan.converts:
+        return list(rows)
+    shared: list[dict[Any, Any]] = [{} for _ in plan.converts]
+    found: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for (i, convert, share), seen in zip(plan.converts, shared, strict=True):
+            value = values[i]
+            if value is None:
+                continue
+            if share:
+                if value not in seen:
+                    seen[value] = convert(value)
+                values[i] = seen[value]
+            else:
+                values[i] = convert(value)
+        found.append(values)
+    return found
+
+
+def _read(dialect: Dialect, statement: AnySelect) -> _Read | None:
+    single = _single(dialect, statement)
+    if single is None:
+        return None
+    converts = []
+    for i, column in enumerate(statement.selected_columns):
+        convert = column.type._cached_result_processor(dialect, None)
+        if convert is not None:
+            converts.append((i, convert, isinstance(column.type, UTCDateTime)))
+    return _Read(single, tuple(converts))
 
 
 def _single_of(dialect: Dialect, statement: Executable) -> _Single | None:
@@ -330,26 +428,12 @@ def _single(dialect: Dialect, statement: Executable) -> _Single | None:
     return _Single(compiled.string, tuple(parameters), compiled.positional, names)
 
 
-_readers: weakref.WeakKeyDictionary[
-    Dialect, dict[Select[Any], tuple[tuple[str, Convert | None], ...]]
-] = weakref.WeakKeyDictionary()
-
-
 def select_one(
     connection: Connection, statement: Select[Any], params: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The one row of ``statement`` run as :func:`execute_one` runs it, by column name, each
-    value converted as its column's type converts it (``connection.execute(...).one()``)."""
-    if _single_of(connection.dialect, statement) is None:  # SQLAlchemy converts them
-        return dict(connection.execute(statement, params).one()._mapping)
-    readers = _readers.setdefault(connection.dialect, {})
-    if statement not in readers:
-        readers[statement] = tuple(
-            (str(column.key), column.type._cached_result_processor(connection.dialect, None))
-            for column in statement.selected_columns
-        )
-    (row,) = execute_one(connection, statement, params).all()
+    """The one row of :func:`read_all`, by column name (``connection.execute(...).one()``)."""
+    (row,) = read_all(connection, statement, params)
     return {
-        key: value if convert is None else convert(value)
-        for (key, convert), value in zip(readers[statement], row, strict=True)
+        str(column.key): value
+        for column, value in zip(statement.selected_columns, row, strict=True)
     }

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 import nurture.engine.intake.changes as changes
 from nurture.bench.data import START, contacts, events_for
@@ -24,10 +25,17 @@ from nurture.engine.ingest import ingest_events
 from nurture.engine.sweeps import DUE
 from nurture.formats import EventIn
 from nurture.store import models
-from nurture.store.converted import execute_one, insert_many, select_one, update_many
+from nurture.store.converted import (
+    execute_one,
+    first_autocommitted,
+    insert_many,
+    read_all,
+    select_one,
+    update_many,
+)
 from nurture.store.db import make_engine
 from nurture.store.statements import contacts as contact_statements
-from nurture.store.statements import messages
+from nurture.store.statements import enrollments, messages
 from nurture.store.statements.rows import insert_rows, update_by_id
 
 Stored = dict[str, list[tuple[Any, ...]]]
@@ -331,3 +339,128 @@ def test_one_row_reads_as_sqlalchemy_reads_it(server_url: str | None, tmp_path: 
     assert converted["decay"] == moment + timedelta(days=1)
     assert converted["decay"].tzinfo is not None
     assert converted == processed
+
+
+class _First:
+    """:func:`first_autocommitted`'s row, read as the other runs' results are."""
+
+    def __init__(self, row: Any) -> None:
+        self.row = row
+
+    def scalar(self) -> Any:
+        return None if self.row is None else self.row[0]
+
+    def all(self) -> list[Any]:
+        return [] if self.row is None else [self.row]
+
+
+def _first(connection: Connection, statement: Any, params: dict[str, Any]) -> _First:
+    return _First(first_autocommitted(connection, statement, params))
+
+
+def test_first_autocommitted_runs_on_the_driver_as_sqlalchemy_runs_it(
+    server_url: str | None, tmp_path: Path
+) -> None:
+    with scratch_database(server_url, tmp_path) as a, scratch_database(server_url, tmp_path) as b:
+        raw = _delivered(a, _first)
+        processed = _delivered(b, _through_sqlalchemy)
+    assert raw[0] == [1, None, None, None, []]
+    assert raw == processed
+
+
+def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(
+    server_url: str | None, tmp_path: Path
+) -> None:
+    """The mark's retry catches DBAPIError: a driver error must not slip past it raw."""
+    with scratch_database(server_url, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.connection.dbapi_connection.close()  # type: ignore[union-attr]
+                with pytest.raises(DBAPIError):
+                    first_autocommitted(
+                        connection,
+                        messages.MARK_SENT,
+                        {"message_uid": "u", "provider_id": "p", "at": START},
+                    )
+                assert connection.invalidated or server_url is None
+        finally:
+            engine.dispose()
+
+
+def test_read_all_gives_the_values_sqlalchemy_gives(server_url: str | None, tmp_path: Path) -> None:
+    """A send round's read at the driver: the same values, of the same types and zones
+    (compared by repr: equal instants in other zones would pass ``==``)."""
+    moment = datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC)
+    times = [moment, datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC), moment + timedelta(days=1)]
+    with scratch_database(server_url, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    insert_rows(models.Journey.__table__),
+                    {"id": "j", "name": "J", "current_version": 1, "updated_at": moment},
+                )
+                connection.execute(
+                    insert_rows(models.JourneyVersion.__table__),
+                    {
+                        "id": 1,
+                        "journey_id": "j",
+                        "version": 1,
+                        "digest": "d",
+                        "definition": {},
+                        "created_at": moment,
+                    },
+                )
+                connection.execute(
+                    insert_rows(models.Contact.__table__),
+                    [
+                        {
+                            "id": n,
+                            "email": f"{n}@example.org",
+                            "first_name": "Žana" if n % 2 else None,
+                            "company_size": n,
+                            "attributes": {"plan": "ünï", "nested": {"n": [1, 2.5, None]}},
+                            "stage": "lead",
+                            "score": n,
+                            "band": "cold",
+                            "grade": "C",
+                            "owner": None,
+                            "stage_changed_at": moment,
+                            "created_at": moment,
+                            "updated_at": moment,
+                        }
+                        for n in (1, 2, 3)
+                    ],
+                )
+                connection.execute(
+                    insert_rows(models.Enrollment.__table__),
+                    [
+                        {
+                            "id": 10 + n,
+                            "contact_id": 1 + n % 3,
+                            "journey_id": "j",
+                            "version_id": 1,
+                            "status": "active" if n != 4 else "completed",
+                            "current_step": "s",
+                            "step_entered_at": times[n % 3],
+                            "next_run_at": None if n == 2 else times[(n + 1) % 3],
+                            "attempts": 0,
+                            "last_error": None,
+                            "exit_reason": None,
+                            "path": {"visits": {"s": n}},
+                            "enrolled_at": moment,
+                            "finished_at": None,
+                        }
+                        for n in range(6)
+                    ],
+                )
+            ids = {"enrollment_ids": [10, 11, 12, 13, 14, 15, 99]}
+            statement = enrollments.ACTIVE_WITH_CONTACTS
+            with engine.connect() as connection:
+                read = read_all(connection, statement, ids)
+                processed = connection.execute(statement, ids).all()
+        finally:
+            engine.dispose()
+    assert len(read) == 5
+    assert sorted(repr(tuple(row)) for row in read) == sorted(repr(tuple(r)) for r in processed)

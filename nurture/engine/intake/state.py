@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,6 +23,7 @@ from nurture.engine.intake.records import (
 )
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import load_books, profile_of
+from nurture.store.converted import read_all
 from nurture.store.statements import contacts, enrollments, events, journeys, suppressions
 from nurture.store.statements.handoffs import LAST_OWNER_AMONG
 from nurture.store.statements.ledger import FIT_SUMS
@@ -30,7 +32,8 @@ from nurture.store.statements.ledger import FIT_SUMS
 def stored_source_ids(connection: Connection, source_ids: Collection[str]) -> set[str]:
     if not source_ids:
         return set()
-    return set(connection.scalars(events.STORED_SOURCE_IDS, {"source_ids": list(source_ids)}))
+    found = read_all(connection, events.STORED_SOURCE_IDS, {"source_ids": list(source_ids)})
+    return {source_id for (source_id,) in found}
 
 
 @dataclass
@@ -82,8 +85,10 @@ class WorkingSet:
                 found.fit[by_id[contact_id]][rule] = int(points or 0)
         if for_events:
             found.suppressions = {
-                row.email: {"id": row.id, "reason": row.reason}
-                for row in connection.execute(suppressions.OF_EMAILS, {"emails": list(emails)})
+                email: {"id": id_, "reason": reason}
+                for id_, email, reason in read_all(
+                    connection, suppressions.OF_EMAILS, {"emails": list(emails)}
+                )
             }
         return found
 
@@ -98,19 +103,17 @@ class WorkingSet:
     def _of(
         cls, rt: Runtime, connection: Connection, statement: Any, parameters: dict[str, Any]
     ) -> WorkingSet:
-        found = {row.email: contact_from(row) for row in connection.execute(statement, parameters)}
-        return cls(rt, connection, set(), found, {})
+        found = map(contact_from, read_all(connection, statement, parameters))
+        return cls(rt, connection, set(), {contact.email: contact for contact in found}, {})
 
     def read_enrollments(self, of: Collection[ContactRow]) -> None:
         """The enrollments of these contacts of the set, in one read, and their journeys."""
         by_id = {contact.id: contact.email for contact in of}
         held: dict[str, list[EnrollmentRow]] = {email: [] for email in by_id.values()}
         if by_id:
-            rows = self.connection.execute(
-                enrollments.OF_CONTACTS, {"contact_ids": list(by_id)}
-            ).all()
-            for row in sorted(rows, key=lambda row: row.id):
-                held[by_id[row.contact_id]].append(enrollment_from(row))
+            rows = read_all(self.connection, enrollments.OF_CONTACTS, {"contact_ids": list(by_id)})
+            for row in sorted(rows, key=itemgetter(0)):  # by id
+                held[by_id[row[1]]].append(enrollment_from(row))
         self.enrollments.update(held)
         self.rt.load_journeys(
             self.connection, {e.version_id for rows in held.values() for e in rows}

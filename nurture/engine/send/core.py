@@ -7,6 +7,7 @@ store (update, handoff), which runs the engine's shared ORM code on the round's 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ from nurture.domain.conditions import Subject
 from nurture.domain.contacts import PROFILE_FIELDS
 from nurture.domain.journeys import Journey
 from nurture.domain.steps import (
+    READS_CONTACT,
     Finish,
     HandoffStep,
     MoveOn,
     NotifyStep,
     SendStep,
     Sleep,
+    Step,
     StepContext,
     UpdateStep,
     next_action,
@@ -47,6 +50,7 @@ from nurture.store.statements import enrollments
 
 log = logging.getLogger(__name__)
 _MESSAGE_NAMESPACE = uuid.UUID("5d1b6a52-3c0e-4a8e-9f55-2b0f1c7a9e11")
+_NAMESPACE_SHA1 = hashlib.sha1(_MESSAGE_NAMESPACE.bytes)
 _STEPS = 1000
 
 
@@ -71,7 +75,10 @@ def advance(
         contact = state.contact_of(enrollment)
         step = journey.step(enrollment.current_step)
         action = next_action(
-            step, enrollment.step_entered_at, now, _context(rt, state, enrollment, journey, now)
+            step,
+            enrollment.step_entered_at,
+            now,
+            _context(rt, state, enrollment, contact, step, journey, now),
         )
         if isinstance(action, Sleep):
             enrollment.next_run_at = action.until
@@ -128,14 +135,25 @@ def advance(
 
 
 def _context(
-    rt: Runtime, state: RoundState, enrollment: EnrollmentRow, journey: Journey, now: datetime
+    rt: Runtime,
+    state: RoundState,
+    enrollment: EnrollmentRow,
+    contact: RoundContact,
+    step: Step | None,
+    journey: Journey,
+    now: datetime,
 ) -> StepContext:
-    contact = state.contact_of(enrollment)
+    """The step's context; the contact's subject and facts only for a step that reads them
+    (a profile is a dozen fields to copy, and most steps are sends and waits)."""
+    zone = contact.timezone or rt.workspace.timezone
+    key = f"{contact.email}:{journey.id}"
+    if not isinstance(step, READS_CONTACT):
+        return StepContext(zone=zone, key=key)
     return StepContext(
         subject=Subject(state.profile(contact), state_of(contact), now),
         facts=StoredFacts(state.connection, contact.id, enrollment),
-        zone=contact.timezone or rt.workspace.timezone,
-        key=f"{contact.email}:{journey.id}",
+        zone=zone,
+        key=key,
     )
 
 
@@ -238,7 +256,7 @@ def _new_message(
     else:
         template = "notify:webhook" if step.webhook else "notify:owner"
     return {
-        "uid": str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{key}:{contact.email}")),
+        "uid": message_uid(f"{key}:{contact.email}"),
         "idempotency_key": key,
         "contact_id": enrollment.contact_id,
         "enrollment_id": enrollment.id,
@@ -253,6 +271,18 @@ def _new_message(
         "created_at": now,
         "sent_at": None,
     }
+
+
+def message_uid(name: str) -> str:
+    """``str(uuid.uuid5(_MESSAGE_NAMESPACE, name))``, from the namespace's hash taken once
+    and without building a UUID object (a fifth of the cost)."""
+    digest = _NAMESPACE_SHA1.copy()
+    digest.update(name.encode())
+    raw = bytearray(digest.digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    x = raw.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _suppression(contact: RoundContact, reason: str, now: datetime) -> dict[str, Any]:

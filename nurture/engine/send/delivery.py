@@ -24,7 +24,7 @@ from nurture.engine.runtime import Runtime
 from nurture.engine.send.core import Delivery
 from nurture.errors import ProviderRejected, TemplateError
 from nurture.store import models
-from nurture.store.converted import execute_one
+from nurture.store.converted import first_autocommitted
 from nurture.store.statements import enrollments, messages
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _mark(rt: Runtime, marks: Connection, statement: Any, values: dict[str, Any]
         try:
             if connection is None:
                 connection = _autocommit(rt)
-            execute_one(connection, statement, values)
+            first_autocommitted(connection, statement, values)
             return connection
         except DBAPIError as exc:
             if time.monotonic() - started > MARK_PATIENCE:

@@ -17,6 +17,7 @@ from nurture.engine.scoring import profile_of
 from nurture.engine.send_history import SendHistory
 from nurture.engine.send_rules import cap_window_start
 from nurture.store import models
+from nurture.store.converted import read_all
 from nurture.store.statements import enrollments, messages
 
 Message = dict[str, Any]
@@ -24,6 +25,7 @@ Message = dict[str, Any]
 
 
 _ENROLLMENT_WIDTH = len(models.Enrollment.__table__.columns)
+_MESSAGE_COLUMNS = tuple(messages.OF_ENROLLMENTS.selected_columns.keys())
 
 
 @dataclass(slots=True, eq=False)
@@ -80,8 +82,8 @@ class RoundState:
         found: dict[int, EnrollmentRow] = {}
         contacts: dict[int, RoundContact] = {}
         width = _ENROLLMENT_WIDTH
-        rows = connection.execute(
-            enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
+        rows = read_all(
+            connection, enrollments.ACTIVE_WITH_CONTACTS, {"enrollment_ids": list(enrollment_ids)}
         )
         for row in rows:
             enrollment = enrollment_from(row[:width])
@@ -106,12 +108,10 @@ class RoundState:
     def messages(self) -> dict[str, Message]:
         """The round's enrollments' messages by idempotency key (with those it makes)."""
         if self._messages is None:
-            self._messages = {
-                row.idempotency_key: row._asdict()
-                for row in self.connection.execute(
-                    messages.OF_ENROLLMENTS, {"enrollment_ids": list(self.enrollments)}
-                )
-            }
+            rows = read_all(
+                self.connection, messages.OF_ENROLLMENTS, {"enrollment_ids": list(self.enrollments)}
+            )
+            self._messages = {row[0]: dict(zip(_MESSAGE_COLUMNS, row, strict=True)) for row in rows}
         return self._messages
 
     def journey(self, enrollment: EnrollmentRow) -> Journey:

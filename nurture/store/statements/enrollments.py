@@ -48,10 +48,11 @@ ACTIVE_WITH_CONTACTS = (
         *[models.Contact.__table__.c[name] for name in ROUND_CONTACT_COLUMNS],
     )
     .join_from(_E.__table__, models.Contact.__table__)
-    .where(_E.id.in_(_IN_ROUND), _E.status == "active")
+    .where(in_list(_E.id, "enrollment_ids"), _E.status == "active")
 )
 """A send round's enrollments still active and their contacts: plain rows, the enrollment's
-columns in its table's order, then the contact's ``ROUND_CONTACT_COLUMNS``."""
+columns in its table's order, then the contact's ``ROUND_CONTACT_COLUMNS`` (the ids as one
+list parameter: one statement text, compiled once, for rounds of any size)."""
 
 
 SPLITS_OF_IDS = select(models.SplitAssignment.enrollment_id, models.SplitAssignment.step_id).where(

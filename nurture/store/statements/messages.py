@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from nurture.store import models
+from nurture.store.statements.lists import in_list
 
 _M, _S, _E = models.Message, models.Suppression, models.Event
-
-
-_CONTACTS: BindParameter[list[int]] = bindparam("contact_ids", expanding=True)
 
 
 SOFT_BOUNCE_LIMIT = 3
@@ -17,7 +15,7 @@ SOFT_BOUNCE_LIMIT = 3
 
 
 OF_ENROLLMENTS = select(_M.idempotency_key, _M.id, _M.uid, _M.status, _M.subject, _M.error).where(
-    _M.enrollment_id.in_(bindparam("enrollment_ids", expanding=True))
+    in_list(_M.enrollment_id, "enrollment_ids")
 )
 """The enrollments' messages: what a send round needs to know of a step's message (its key,
 uid and status), and the columns the round may change."""
@@ -40,7 +38,7 @@ MARK_FAILED = (
 """The provider refused the email for good (or it could not be rendered)."""
 
 
-SUPPRESSED = select(_S.email).where(_S.email.in_(bindparam("emails", expanding=True)))
+SUPPRESSED = select(_S.email).where(in_list(_S.email, "emails"))
 
 
 _LATEST_BOUNCES = (
@@ -52,7 +50,10 @@ _LATEST_BOUNCES = (
         .over(partition_by=_E.contact_id, order_by=(_E.occurred_at.desc(), _E.id.desc()))
         .label("position"),
     )
-    .where(_E.contact_id.in_(_CONTACTS), _E.type.in_(("email_bounced", "email_delivered")))
+    .where(
+        in_list(_E.contact_id, "contact_ids"),
+        _E.type.in_(("email_bounced", "email_delivered")),
+    )
     .subquery()
 )
 
@@ -68,7 +69,7 @@ LATEST_BOUNCES = (
 COUNTED_BY_CAP = select(
     _M.contact_id, func.coalesce(_M.sent_at, _M.created_at), _M.idempotency_key
 ).where(
-    _M.contact_id.in_(_CONTACTS),
+    in_list(_M.contact_id, "contact_ids"),
     _M.template.not_like("notify:%"),
     ((_M.status == "sent") & (_M.sent_at > bindparam("since")))
     | ((_M.status == "pending") & (_M.created_at > bindparam("since"))),
