@@ -52,7 +52,7 @@ def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
         with rt.engine.begin() as connection:
             held = claim.fence(connection)
             if held:
-                _upkeep(rt, connection, held, now)
+                upkeep(rt, connection, held, now)
             due = due_of(connection, held, now)  # after the upkeep: a score may enroll
         sent = run_batch(rt, claim, due, now)
     with rt.engine.begin() as connection:
@@ -61,7 +61,7 @@ def run_contacts(rt: Runtime, claim: ContactClaim, now: datetime) -> int:
 
 
 def claim_and_start(
-    rt: Runtime, now: datetime, owner: str, limit: int, *, upkeep: bool = True
+    rt: Runtime, now: datetime, owner: str, limit: int, *, upkeep_due: bool = True
 ) -> tuple[ContactClaim, list[int]] | None:
     """Claim up to ``limit`` contacts with due work for ``owner`` and, in the same
     transaction, do what :func:`run_contacts` does first: the upkeep, then the due steps'
@@ -69,7 +69,7 @@ def claim_and_start(
 
     For a process that runs its own claims at once with the clock at ``now`` (the time
     traveller): the claim leases the contacts until ``now`` + the lease, as the fence that
-    follows a claim renews them, and no one can take them between the two. ``upkeep=False``
+    follows a claim renews them, and no one can take them between the two. ``upkeep_due=False``
     when the caller knows no decay or SLA check is due (its two reads would find none).
     """
     with claims.claiming(rt.engine) as connection:
@@ -77,8 +77,8 @@ def claim_and_start(
         if not batch:
             return None
         claim = ContactClaim(rt, owner, set(batch), now + rt.lease)
-        if upkeep:
-            _upkeep(rt, connection, claim.held, now)
+        if upkeep_due:
+            upkeep(rt, connection, claim.held, now)
         due = due_of(connection, claim.held, now)
     return claim, due
 
@@ -87,12 +87,6 @@ def due_of(connection: Connection, contact_ids: set[int], now: datetime) -> list
     """The enrollments of ``contact_ids`` with a step due at ``now``, the earliest first."""
     values = {"contact_ids": sorted(contact_ids), "now": now}
     return [row[0] for row in execute_one(connection, enrollments.DUE_OF_CONTACTS, values)]
-
-
-def _upkeep(rt: Runtime, connection: Connection, held: set[int], now: datetime) -> None:
-    """The decay and SLA checks due for the claimed contacts (engine/upkeep.py), in the
-    fenced transaction."""
-    upkeep(rt, connection, held, now)
 
 
 def run_claimed(

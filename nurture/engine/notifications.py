@@ -103,8 +103,9 @@ def deliver_due(rt: Runtime, now: datetime) -> int:
     delivered = 0
     while True:
         with claims.claiming(rt.engine) as connection:
-            due = statements.DUE
-            batch = claims.claim(connection, NOTIFICATIONS, due, now, token, rt.lease, BATCH)
+            batch = claims.claim(
+                connection, NOTIFICATIONS, statements.DUE, now, token, rt.lease, BATCH
+            )
             claimed = connection.execute(statements.CLAIMED, {"ids": batch}).all() if batch else []
         if not batch:
             return delivered

@@ -71,7 +71,7 @@ class Moments:
         return _by(self.step, now) or self.upkeep_due(now)
 
     def upkeep_due(self, now: datetime) -> bool:
-        """Some contact's decay or SLA check is due at ``now`` (engine/dispatch._upkeep)."""
+        """Some contact's decay or SLA check is due at ``now`` (engine/upkeep.py)."""
         return any(_by(m, now) for name, m in self.kinds.items() if name not in SWEEPS)
 
 
@@ -110,20 +110,23 @@ def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]
 
     A batch runs as a tick's one-chunk batch does, with two transactions around its rounds
     instead of three and a read: the claim with what the dispatch transaction does first
-    (dispatch.claim_and_start), then the release with the read of the moments after. The upkeep's reads are left out when
-    ``moments`` says no decay or SLA check is due (after a sweep they are read anyway).
+    (dispatch.claim_and_start), then the release with the read of the moments after. The
+    upkeep's reads are left out when ``moments`` says no decay or SLA check is due (after a
+    sweep they are read anyway); should the upkeep fail, the batch runs as a tick runs it,
+    which keeps the claim.
     """
     claimed = 0
     swept = bool(names := moments.sweeps_due(now))
     if swept:
         run_sweeps(rt, now, names)
     owner = uuid.uuid4().hex
-    leased: set[int] = set()  # every contact ever leased to ``owner``: its release reads those
+    leased: set[int] = set()  # leased to ``owner`` and not released yet
     while moments.contacts_due(now):
         upkeep = swept or moments.upkeep_due(now)
         try:
-            started = claim_and_start(rt, now, owner, CHUNK, upkeep=upkeep)
-        except Exception:  # the upkeep failed: run it as a tick does, which keeps the claim
+            started = claim_and_start(rt, now, owner, CHUNK, upkeep_due=upkeep)
+        except Exception:
+            log.warning("the upkeep failed: running it as a tick does", exc_info=True)
             if not (batch := claim_due(rt, now, owner)):
                 break
             claimed += len(batch)
@@ -136,22 +139,24 @@ def run_due(rt: Runtime, now: datetime, moments: Moments) -> tuple[int, Moments]
         claim, due = started
         claimed += len(claim.held)
         leased |= claim.held
-        moments, swept = _run_started(rt, claim, due, now, sorted(leased)), False
+        moments, swept = _run_started(rt, claim, due, now, leased), False
     return claimed, Moments.read(rt) if swept else moments
 
 
 def _run_started(
-    rt: Runtime, claim: ContactClaim, due: list[int], now: datetime, leased: list[int]
+    rt: Runtime, claim: ContactClaim, due: list[int], now: datetime, leased: set[int]
 ) -> Moments:
     """The rest of dispatch.run_contacts: the rounds, then the release of the token's leases
-    (among ``leased``: all it ever took, so the same rows as a release by token); the moments
-    after, read in the release's transaction. On an error the claim is kept, as a tick keeps
-    it (and the next batch's release gives it back, as a release by token does)."""
+    (``leased``, emptied: the same rows as a release by token); the moments after, read in
+    the release's transaction. On an error the claim is kept, as a tick keeps it (and the
+    next batch's release gives it back, as a release by token does)."""
     try:
         run_batch(rt, claim, due, now)
         with rt.engine.begin() as connection:
-            claims.release(connection, CONTACTS, claim.token, leased)
-            return Moments.read_on(connection)
+            claims.release(connection, CONTACTS, claim.token, sorted(leased))
+            moments = Moments.read_on(connection)
+        leased.clear()
+        return moments
     except Exception:
         log.exception("some contacts failed; their leases expire and they are retried")
         return Moments.read(rt)

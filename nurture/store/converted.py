@@ -23,6 +23,7 @@ traveller's read of the due moments).
 from __future__ import annotations
 
 import json
+import logging
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from sqlalchemy import (
     Executable,
     Insert,
     Integer,
+    Numeric,
     Select,
     String,
     Table,
@@ -48,6 +50,8 @@ from sqlalchemy.types import TypeEngine
 
 from nurture.store.statements.rows import insert_json, insert_rows, update_by_id, update_json
 from nurture.store.types import UTCDateTime
+
+log = logging.getLogger(__name__)
 
 Convert = Callable[[Any], Any]
 AnySelect = Select[*tuple[Any, ...]]
@@ -337,8 +341,8 @@ def first_autocommitted(
                 return cursor.fetchone() if cursor.description is not None else None
             finally:
                 cursor.close()
-        except connection.dialect.loaded_dbapi.Error:
-            pass
+        except connection.dialect.loaded_dbapi.Error as exc:
+            log.debug("driver error, run again through SQLAlchemy: %s", exc)
     result = execute_one(connection, statement, params)
     return result.first() if result.returns_rows else None
 
@@ -348,7 +352,9 @@ class _Read:
     single: _Single
     converts: tuple[tuple[int, Convert, bool], ...]
     """Per column with a result processor: its index, the processor, and whether its values
-    may be shared between rows (datetimes: immutable, and a round's rows share a few)."""
+    may be shared between rows (SQLite's datetimes: immutable, and a round's rows share a few;
+    not PostgreSQL's, which psycopg gives in the session's zone, where two instants of a
+    fall-back hour compare equal)."""
 
 
 _reads: weakref.WeakKeyDictionary[Dialect, dict[AnySelect, _Read | None]] = (
@@ -396,10 +402,13 @@ def _read(dialect: Dialect, statement: AnySelect) -> _Read | None:
     if single is None:
         return None
     converts = []
+    shares = dialect.name == "sqlite"  # its stored times are text: one key per instant
     for i, column in enumerate(statement.selected_columns):
+        if isinstance(column.type, Numeric):  # its processors want the driver's column type
+            return None
         convert = column.type._cached_result_processor(dialect, None)
         if convert is not None:
-            converts.append((i, convert, isinstance(column.type, UTCDateTime)))
+            converts.append((i, convert, shares and isinstance(column.type, UTCDateTime)))
     return _Read(single, tuple(converts))
 
 

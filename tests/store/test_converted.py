@@ -464,3 +464,43 @@ def test_read_all_gives_the_values_sqlalchemy_gives(server_url: str | None, tmp_
             engine.dispose()
     assert len(read) == 5
     assert sorted(repr(tuple(row)) for row in read) == sorted(repr(tuple(r)) for r in processed)
+
+
+def test_read_all_keeps_the_two_instants_of_a_fall_back_hour_apart(
+    server_url: str | None, tmp_path: Path
+) -> None:
+    """psycopg gives times in the session's zone: in Berlin 00:30Z and 01:30Z on 25 October
+    2026 are both 02:30 local, equal to Python but for ``fold``; neither may take the other's."""
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    times = [first, first + timedelta(hours=1)]
+    with scratch_database(server_url, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                insert_many(
+                    connection,
+                    models.Contact.__table__,
+                    [
+                        {
+                            "id": n,
+                            "email": f"{n}@example.org",
+                            "attributes": {},
+                            "stage": "subscriber",
+                            "score": 0,
+                            "band": "cold",
+                            "grade": "D",
+                            "stage_changed_at": moment,
+                            "created_at": moment,
+                            "updated_at": moment,
+                        }
+                        for n, moment in enumerate(times, start=1)
+                    ],
+                )
+            with engine.connect() as connection:
+                if server_url is not None:
+                    connection.exec_driver_sql("SET TIME ZONE 'Europe/Berlin'")
+                rows = read_all(connection, contact_statements.OF_IDS, {"contact_ids": [1, 2]})
+        finally:
+            engine.dispose()
+    created = models.Contact.__table__.columns.keys().index("created_at")
+    assert sorted(row[created] for row in rows) == times

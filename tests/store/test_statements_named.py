@@ -44,9 +44,6 @@ ALLOWED = (
     "store/",
     # Measurement tooling: its baselines run raw SQL on purpose (permanent).
     "bench/",
-    # Its SQLite ``BEGIN IMMEDIATE``: engine/intake is being moved on another branch (the
-    # store's claims.claiming opens the same transaction); the integrator removes this entry.
-    "engine/intake/changes.py",
 )
 """Folders and modules of nurture/ that may build SQL, as paths relative to nurture/."""
 

@@ -11,8 +11,7 @@ JSON document).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -28,7 +27,7 @@ from nurture.engine.intake.records import (
     HandoffRow,
 )
 from nurture.engine.runtime import Runtime
-from nurture.store import models
+from nurture.store import claims, models
 from nurture.store.converted import insert_many, update_many
 from nurture.store.statements.rows import DATA_VERSION, take_ids
 
@@ -65,19 +64,10 @@ _REFERENCES: dict[str, tuple[str, ...]] = {
 }
 
 
-@contextmanager
-def write_transaction(rt: Runtime) -> Iterator[Connection]:
+def write_transaction(rt: Runtime) -> AbstractContextManager[Connection]:
     """A transaction that will write: on SQLite it holds the write lock from its first read
-    (``BEGIN IMMEDIATE``), so the ids the flush takes stay free until it commits."""
-    with rt.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.rollback()
-            raise
-        connection.commit()
+    (``BEGIN IMMEDIATE``, as a claim's), so the ids the flush takes stay free until it commits."""
+    return claims.claiming(rt.engine)
 
 
 def quiet_since(connection: Connection, stamp: object) -> bool:
@@ -134,7 +124,8 @@ class Changes:
         return self._new[table]
 
     def changed(self, table: str) -> list[Record]:
-        """The stored contacts or enrollments changed in place since the last flush."""
+        """The stored rows of ``table`` (contacts, enrollments, handoffs) changed in place since
+        the last flush."""
         return list(self._dirty[table].values())
 
     def add_event(self, email: str, row: Row) -> Row:

@@ -90,9 +90,10 @@ def _mark(rt: Runtime, marks: Connection, statement: Any, values: dict[str, Any]
     """Record the provider's answer, retrying while the database is unreachable.
 
     The provider has the email: failing here would retry the delivery and hand it over a
-    second time. So the mark is retried with backoff (and the claim renewed with it) for as
-    long as it takes; only the death of this process before it lands leaves the message
-    pending. Returns the connection to carry on with.
+    second time. So the mark is retried with backoff for as long as it takes; only the death
+    of this process before it lands leaves the message pending. The lease is not renewed
+    meanwhile (it cannot be while the database is away): should this worker alone lose the
+    database for longer than the lease, another may take the contact and send it again. Returns the connection to carry on with.
     """
     wait = MARK_FIRST_WAIT
     started = time.monotonic()
