@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,8 +79,19 @@ def run_all(
     with tempfile.TemporaryDirectory(prefix="nurture-bench-") as scratch:
         folder = Path(scratch)
         steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-            ("ingest", lambda: ingest.run(database_url, folder, sizes.ingest_events)),
-            ("send", lambda: send.run(database_url, folder, sizes.sends)),
+            (
+                "ingest",
+                lambda: paired(
+                    lambda: ingest.run(database_url, folder, sizes.ingest_events),
+                    ("ingest_ratio", "ingest_write_ratio"),
+                ),
+            ),
+            (
+                "send",
+                lambda: paired(
+                    lambda: send.run(database_url, folder, sizes.sends), ("send_ratio",)
+                ),
+            ),
             (
                 "tick scan",
                 lambda: tick_scan.run(
@@ -120,6 +132,25 @@ def run_all(
     return result
 
 
+PAIRS = 5
+"""How many times the ratios of short parts are measured (engine and baseline side by side
+each time): a quick run's baseline lasts a tenth of a second, and one pair alone moved by
+half from run to run on a shared machine."""
+
+
+def paired(measure: Callable[[], dict[str, Any]], ratios: tuple[str, ...]) -> dict[str, Any]:
+    """``measure`` run :data:`PAIRS` times: the run whose first ratio is the median, each
+    ratio the median of its own values, and every value under ``<ratio>_runs``."""
+    runs = [measure() for _ in range(PAIRS)]
+    runs.sort(key=lambda run: float(run[ratios[0]]))
+    result = dict(runs[len(runs) // 2])
+    for key in ratios:
+        values = [float(run[key]) for run in runs]
+        result[key] = statistics.median(values)
+        result[f"{key}_runs"] = sorted(values)
+    return result
+
+
 def _simulate_floor(result: dict[str, Any]) -> float:
     """What the simulated events and emails alone cost at this run's ingest and send rates,
     scaled as simulate_seconds is: the engine's share, with no simulator around it."""
@@ -131,6 +162,15 @@ def _simulate_floor(result: dict[str, Any]) -> float:
 
 
 def _companions(key: str, result: dict[str, Any]) -> str:
+    measured = _measured(key, result)
+    runs = result.get(f"{key}_runs")
+    if runs:
+        spread = f"median of {len(runs)}, {runs[0]:.2f}-{runs[-1]:.2f}"
+        return f"{measured}; {spread}" if measured else spread
+    return measured
+
+
+def _measured(key: str, result: dict[str, Any]) -> str:
     stem = key.removesuffix("_ratio")
     if f"{stem}_per_s" in result and f"{stem}_baseline_per_s" in result:
         return (

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from nurture.bench.runner import goals, print_table
+from nurture.bench.runner import PAIRS, goals, paired, print_table
 
 NURTURE = Path(sys.executable).with_name("nurture")
 FIGURES = (
@@ -105,6 +105,25 @@ def test_bench_reports_every_figure_on_sqlite(tmp_path: Path) -> None:
     for goal in goals("sqlite"):
         assert goal.key in text
     assert "not measured: needs --redis-url" in text
+    assert f"median of {PAIRS}" in text
+    assert len(result["send_ratio_runs"]) == PAIRS
+
+
+def test_short_ratios_are_the_medians_of_pairs_measured_side_by_side() -> None:
+    """Each ratio is its own median; the other figures come from the run of the first's."""
+    ratios = iter([(0.30, 0.9), (0.10, 0.5), (0.20, 0.1), (0.25, 0.7), (0.15, 0.6)])
+    counter = iter(range(PAIRS))
+
+    def measure() -> dict[str, Any]:
+        first, second = next(ratios)
+        return {"a_ratio": first, "b_ratio": second, "a_per_s": next(counter)}
+
+    result = paired(measure, ("a_ratio", "b_ratio"))
+
+    assert result["a_ratio"] == 0.20 and result["a_per_s"] == 2
+    assert result["b_ratio"] == 0.6
+    assert result["a_ratio_runs"] == [0.10, 0.15, 0.20, 0.25, 0.30]
+    assert result["b_ratio_runs"] == [0.1, 0.5, 0.6, 0.7, 0.9]
 
 
 @pytest.mark.postgres
