@@ -112,6 +112,7 @@ def run_all(
             progress(name)
             result.update(step())
     result["simulate_floor_seconds"] = _simulate_floor(result)
+    result["ingest_floor_ratio"] = result["ingest_ratio"] / result["ingest_write_ratio"]
     if result["simulate_contacts"] != 10_000 or result["simulate_days"] != 90:
         notes["simulate_seconds"] = (
             f"measured {result['simulate_measured_seconds']:.2f} s with "
@@ -173,10 +174,13 @@ def _companions(key: str, result: dict[str, Any]) -> str:
 def _measured(key: str, result: dict[str, Any]) -> str:
     stem = key.removesuffix("_ratio")
     if f"{stem}_per_s" in result and f"{stem}_baseline_per_s" in result:
-        return (
+        rates = (
             f"{result[f'{stem}_per_s']:,.0f}/s vs baseline "
             f"{result[f'{stem}_baseline_per_s']:,.0f}/s"
         )
+        if key == "ingest_ratio":
+            return f"{rates}; at its write floor: {result['ingest_floor_ratio']:.2f}"
+        return rates
     if key == "ingest_write_ratio":
         return (
             f"{result['ingest_write_seconds']:.2f} s writing its {result['ingest_rows_written']:,} "
