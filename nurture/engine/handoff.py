@@ -92,11 +92,27 @@ def record(
     actor: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        models.HandoffEvent(
-            handoff_id=handoff.id, kind=kind, actor=actor, detail=detail, data=data or {}, at=now
-        )
-    )
+    session.add(models.HandoffEvent(**event_row(handoff.id, kind, detail, data or {}, now, actor)))
+
+
+def event_row(
+    handoff: Any,
+    kind: str,
+    detail: str,
+    data: dict[str, Any],
+    now: datetime,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """A line of a handoff's audit trail, about ``handoff`` (an id, or a buffered row of
+    engine/intake/changes.py): the ORM code's and the set-based code's row alike."""
+    return {
+        "handoff_id": handoff,
+        "kind": kind,
+        "actor": actor,
+        "detail": detail,
+        "data": data,
+        "at": now,
+    }
 
 
 def latest_handoff(session: Session, contact: models.Contact) -> models.Handoff | None:

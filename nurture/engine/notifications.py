@@ -79,18 +79,26 @@ def _queue(
     payload: dict[str, Any],
     now: datetime,
 ) -> None:
-    session.add(
-        models.Notification(
-            handoff_id=handoff.id,
-            channel=channel,
-            target=target,
-            payload=payload,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    session.add(models.Notification(**notification_row(handoff.id, channel, target, payload, now)))
+
+
+def notification_row(
+    handoff: Any, channel: str, target: str, payload: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A notification waiting for the sweep, about ``handoff`` (an id, or a buffered row of
+    engine/intake/changes.py): the ORM code's and the set-based code's row alike."""
+    return {
+        "handoff_id": handoff,
+        "channel": channel,
+        "target": target,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "created_at": now,
+        "delivered_at": None,
+    }
 
 
 def deliver_due(rt: Runtime, now: datetime) -> int:

@@ -20,12 +20,12 @@ from nurture.domain.events import Event
 from nurture.domain.journeys import Journey, TriggerEvent
 from nurture.domain.scorebook import Row as BookRow
 from nurture.domain.scorebook import ScoreBook
-from nurture.engine.handoff import assigned_data, choose_owner, handoff_details
+from nurture.engine.handoff import assigned_data, choose_owner, event_row, handoff_details
 from nurture.engine.intake.changes import Changes, Row, ref
 from nurture.engine.intake.records import ContactRow, EnrollmentRow
 from nurture.engine.intake.state import WorkingSet
 from nurture.engine.journeys import first_visit, react_on
-from nurture.engine.notifications import queue_webhook
+from nurture.engine.notifications import notification_row, queue_webhook
 from nurture.engine.owner_messages import new_mql
 from nurture.engine.runtime import Runtime
 from nurture.engine.scoring import fit_corrections, keep_in_step
@@ -322,38 +322,15 @@ def handoff_event(
     changes: Changes, handoff: Any, kind: str, detail: str, data: dict[str, Any], now: datetime
 ) -> None:
     """A line of the handoff's audit trail (engine/handoff.record's row)."""
-    changes.add(
-        "handoff_events",
-        {
-            "handoff_id": handoff,
-            "kind": kind,
-            "actor": None,
-            "detail": detail,
-            "data": data,
-            "at": now,
-        },
-    )
+    changes.add("handoff_events", event_row(handoff, kind, detail, data, now))
 
 
 def queue_email(
     changes: Changes, handoff: Any, to: str, subject: str, lines: list[str], now: datetime
 ) -> None:
     """An email about ``handoff`` (a buffered row or a stored record), for the sweep to send."""
-    changes.add(
-        "notifications",
-        {
-            "handoff_id": handoff,
-            "channel": "email",
-            "target": to,
-            "payload": {"subject": subject, "lines": lines},
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "last_error": None,
-            "created_at": now,
-            "delivered_at": None,
-        },
-    )
+    payload = {"subject": subject, "lines": lines}
+    changes.add("notifications", notification_row(handoff, "email", to, payload, now))
 
 
 def queue_crm_webhook(
