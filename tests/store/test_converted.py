@@ -46,6 +46,23 @@ def server_url(request: pytest.FixtureRequest) -> str | None:
     return None if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
 
 
+def _contact(n: int, moment: datetime, **more: Any) -> dict[str, Any]:
+    """A contacts row with every required column: ``n`` its id and address, ``moment`` its times."""
+    return {
+        "id": n,
+        "email": f"{n}@example.org",
+        "attributes": {},
+        "stage": "subscriber",
+        "score": 0,
+        "band": "cold",
+        "grade": "D",
+        "stage_changed_at": moment,
+        "created_at": moment,
+        "updated_at": moment,
+        **more,
+    }
+
+
 def _raw(url: str) -> Stored:
     """Every table as the driver returns it: SQLite's stored values, PostgreSQL's row text."""
     tables = models.Base.metadata.sorted_tables
@@ -142,21 +159,7 @@ def _written(url: str, insert: Insert, update: Update) -> Stored:
             insert(
                 connection,
                 models.Contact.__table__,
-                [
-                    {
-                        "id": n,
-                        "email": f"{n}@example.org",
-                        "attributes": {"n": n},
-                        "stage": "subscriber",
-                        "score": 0,
-                        "band": "cold",
-                        "grade": "D",
-                        "stage_changed_at": moment,
-                        "created_at": moment,
-                        "updated_at": moment,
-                    }
-                    for n in (1, 2)
-                ],
+                [_contact(n, moment, attributes={"n": n}) for n in (1, 2)],
             )
             insert(
                 connection,
@@ -223,20 +226,9 @@ def _delivered(url: str, run: Run) -> tuple[list[Any], Stored]:
                 connection,
                 models.Contact.__table__,
                 [
-                    {
-                        "id": 1,
-                        "email": "1@example.org",
-                        "attributes": {},
-                        "stage": "subscriber",
-                        "score": 0,
-                        "band": "cold",
-                        "grade": "D",
-                        "stage_changed_at": moment,
-                        "created_at": moment,
-                        "updated_at": moment,
-                        "lease_owner": "token",
-                        "lease_until": moment + timedelta(minutes=5),
-                    }
+                    _contact(
+                        1, moment, lease_owner="token", lease_until=moment + timedelta(minutes=5)
+                    )
                 ],
             )
             for n in (1, 2, 3):
@@ -314,21 +306,7 @@ def test_one_row_reads_as_sqlalchemy_reads_it(server_url: str | None, tmp_path: 
                 insert_many(
                     connection,
                     models.Contact.__table__,
-                    [
-                        {
-                            "id": 1,
-                            "email": "1@example.org",
-                            "attributes": {},
-                            "stage": "subscriber",
-                            "score": 0,
-                            "band": "cold",
-                            "grade": "D",
-                            "stage_changed_at": moment,
-                            "created_at": moment,
-                            "updated_at": moment,
-                            "decay_due_at": moment + timedelta(days=1),
-                        }
-                    ],
+                    [_contact(1, moment, decay_due_at=moment + timedelta(days=1))],
                 )
             with engine.connect() as connection:
                 statement = contact_statements.moments(DUE)
@@ -480,21 +458,7 @@ def test_read_all_keeps_the_two_instants_of_a_fall_back_hour_apart(
                 insert_many(
                     connection,
                     models.Contact.__table__,
-                    [
-                        {
-                            "id": n,
-                            "email": f"{n}@example.org",
-                            "attributes": {},
-                            "stage": "subscriber",
-                            "score": 0,
-                            "band": "cold",
-                            "grade": "D",
-                            "stage_changed_at": moment,
-                            "created_at": moment,
-                            "updated_at": moment,
-                        }
-                        for n, moment in enumerate(times, start=1)
-                    ],
+                    [_contact(n, moment) for n, moment in enumerate(times, start=1)],
                 )
             with engine.connect() as connection:
                 if server_url is not None:
