@@ -72,10 +72,10 @@ def ingest_run(
 def _may_be_due(changes: Changes, due: datetime | None, moment: datetime) -> bool:
     """Some work may be due by ``moment``: ``due`` (as last read) is, or the rows buffered
     since could have made some due (the moments' tables other than contacts, a new contact,
-    a changed contact's decay)."""
+    a changed contact's decay, a changed handoff's check)."""
     if any(changes.new_rows(t) for t in ("contacts", "enrollments", "handoffs", "notifications")):
         return True
-    if changes.changed("enrollments"):
+    if changes.changed("enrollments") or changes.changed("handoffs"):
         return True
     decays = (c.decay_due_at for c in changes.changed("contacts") if isinstance(c, ContactRow))
     return any(m is not None and m <= moment for m in (due, *decays))
