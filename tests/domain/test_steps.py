@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from nurture.domain.steps import Finish, MoveOn, Send, SendStep, Sleep, WaitStep, next_action
+from nurture.domain.steps import Finish, MoveOn, Send, SendStep, Sleep, Step, WaitStep, next_action
 
 ENTERED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 WAIT = WaitStep("pause", timedelta(days=2))
@@ -102,3 +102,42 @@ def test_a_branch_says_which_condition_chose_the_way_or_else() -> None:
     assert next_action(step, ENTERED, ENTERED, ctx("C", "cold")) == MoveOn(
         "nurture", because="else"
     )
+
+
+def test_only_the_steps_that_read_the_contact_are_given_it() -> None:
+    """Send rounds build the contact's subject and facts only for READS_CONTACT: every other
+    step must decide without them (a context whose facts fail when asked)."""
+    from typing import get_args
+
+    from nurture.domain.steps import (
+        READS_CONTACT,
+        EndStep,
+        GotoStep,
+        HandoffStep,
+        NotifyStep,
+        SplitStep,
+        StepContext,
+        UpdateStep,
+        Variant,
+        WaitStep,
+    )
+
+    class Unread:
+        def __getattr__(self, name: str) -> None:
+            raise AssertionError(f"a step read the contact's facts ({name})")
+
+    others = [
+        SendStep("send", "welcome"),
+        WaitStep("wait", timedelta(days=1)),
+        SplitStep("split", (Variant("a", 1, "send"),)),
+        UpdateStep("update", points=5),
+        NotifyStep("notify"),
+        HandoffStep("handoff"),
+        GotoStep("goto", "send"),
+        EndStep("end"),
+    ]
+    kinds = {type(step) for step in others}
+    assert kinds | set(READS_CONTACT) == set(get_args(Step)), "a new step type: list it here"
+    ctx = StepContext(subject=None, facts=Unread(), zone="Europe/Paris", key="a@b.c:j")  # type: ignore[arg-type]
+    for step in others:
+        next_action(step, ENTERED, ENTERED + timedelta(days=2), ctx)
