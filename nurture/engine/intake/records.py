@@ -83,6 +83,7 @@ class HandoffRow:
 
 CONTACT_COLUMNS = tuple(f.name for f in fields(ContactRow) if f.name != "stored")
 ENROLLMENT_COLUMNS = tuple(f.name for f in fields(EnrollmentRow) if f.name != "stored")
+HANDOFF_COLUMNS = tuple(f.name for f in fields(HandoffRow) if f.name != "stored")
 CONTACT_STATE = (
     "stage",
     "score",
